@@ -1,0 +1,63 @@
+//! The table for people.
+
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use keyward_core::{Finding, Severity};
+
+use crate::{details, location_text, Options};
+
+fn severity_color(s: Severity) -> Color {
+    match s {
+        Severity::Critical => Color::Red,
+        Severity::High => Color::DarkRed,
+        Severity::Medium => Color::Yellow,
+        Severity::Low => Color::Cyan,
+        Severity::Info => Color::Grey,
+    }
+}
+
+/// Findings, most severe first, as a table.
+pub fn table(findings: &[Finding], opts: Options) -> String {
+    let mut rows: Vec<&Finding> = findings.iter().collect();
+    rows.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.location.path.cmp(&b.location.path))
+            .then_with(|| a.location.line.cmp(&b.location.line))
+    });
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(["SEVERITY", "RULE", "LOCATION", "SECRET", "DETAILS"]);
+    if opts.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    for f in rows {
+        let mut sev = Cell::new(f.severity.as_str());
+        if opts.color {
+            sev = sev
+                .fg(severity_color(f.severity))
+                .add_attribute(Attribute::Bold);
+        }
+        let secret = f
+            .secret
+            .as_ref()
+            .map(|s| {
+                if opts.show_secrets {
+                    s.expose().to_string()
+                } else {
+                    s.redacted()
+                }
+            })
+            .unwrap_or_default();
+        t.add_row(vec![
+            sev,
+            Cell::new(&f.rule_id),
+            Cell::new(location_text(f)),
+            Cell::new(secret),
+            Cell::new(details(f)),
+        ]);
+    }
+    format!("{t}\n")
+}
