@@ -3,6 +3,8 @@
 //! The data files are the single source of a rule's metadata, pattern and examples; see
 //! `rules/README.md` for the format and evaluation model.
 
+use std::sync::OnceLock;
+
 use keyward_core::{RuleMeta, Severity, Text};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
@@ -74,16 +76,27 @@ pub struct RuleDef {
     pub negative_examples: Vec<String>,
 }
 
-/// A rule ready to run.
+/// A rule ready to run. Its regex is compiled on the first keyword hit: a scan pays only for
+/// the rules its input can trigger, and start-up stays in milliseconds whatever the rule count.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub def: RuleDef,
     pub meta: RuleMeta,
-    pub regex: Regex,
-    /// Capture group holding the secret: `secret`, else 1, else 0.
-    pub group: usize,
+    compiled: OnceLock<Option<(Regex, usize)>>,
     /// Generic rules (`generic-*`) yield to specific ones that match the same bytes.
     pub generic: bool,
+}
+
+fn build_regex(pattern: &str) -> Result<(Regex, usize), regex::Error> {
+    let regex = RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()?;
+    // The secret is the `secret` group, else group 1, else the whole match.
+    let group = regex
+        .capture_names()
+        .position(|n| n == Some("secret"))
+        .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
+    Ok((regex, group))
 }
 
 impl Rule {
@@ -109,18 +122,15 @@ impl Rule {
                 "keyword {k:?} must be ASCII and at least 3 bytes"
             )));
         }
-        let regex = RegexBuilder::new(&def.pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
+        // Syntax is checked now (cheap); compilation waits for the first hit. The test suite
+        // compiles every bundled rule, so a pattern over the size limit cannot ship.
+        regex_syntax::Parser::new()
+            .parse(&def.pattern)
             .map_err(|e| RuleError::Pattern {
                 file: file.to_string(),
                 id: def.id.clone(),
                 message: e.to_string(),
             })?;
-        let group = regex
-            .capture_names()
-            .position(|n| n == Some("secret"))
-            .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
         let meta = RuleMeta {
             id: def.id.clone(),
             title: def.title.clone(),
@@ -133,10 +143,30 @@ impl Rule {
         Ok(Rule {
             def,
             meta,
-            regex,
-            group,
+            compiled: OnceLock::new(),
             generic,
         })
+    }
+
+    /// The compiled regex and the index of its secret group. `None` if the pattern cannot be
+    /// compiled (over the size limit): the rule then never matches, and says so once in the log.
+    pub fn regex(&self) -> Option<&(Regex, usize)> {
+        self.compiled
+            .get_or_init(|| match build_regex(&self.def.pattern) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    tracing::warn!(rule = %self.def.id, "rule disabled: {e}");
+                    None
+                }
+            })
+            .as_ref()
+    }
+
+    /// Compiles the regex now, reporting failure (for rule checks and tests).
+    pub fn check(&self) -> Result<(), String> {
+        build_regex(&self.def.pattern)
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", self.def.id))
     }
 }
 
@@ -167,6 +197,48 @@ pub fn bundled() -> Result<Vec<Rule>, RuleError> {
     load(BUNDLED)
 }
 
+/// The rules reference page (docs/secret-rules.md), generated from the rule data so that it is
+/// never written twice. Examples are left out: they are credential-shaped.
+pub fn markdown(rules: &[Rule]) -> String {
+    let mut out = String::from(
+        "# Secret rules\n\n<!-- Generated from crates/keyward-secrets/rules/*.toml by \
+         `KEYWARD_BLESS=1 cargo test -p keyward-secrets generated_docs`. Do not edit. -->\n\n",
+    );
+    out += &format!(
+        "{} rules.\n\n| id | severity | title |\n|---|---|---|\n",
+        rules.len()
+    );
+    for r in rules {
+        out += &format!(
+            "| [`{0}`](#{0}) | {1} | {2} |\n",
+            r.def.id, r.def.severity, r.def.title
+        );
+    }
+    for r in rules {
+        let d = &r.def;
+        out += &format!(
+            "\n## {}\n\n**{}** · severity `{}` · keywords: {}\n\n",
+            d.id,
+            d.title,
+            d.severity,
+            d.keywords
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        out += &format!("{}\n\n{}\n\n", d.rationale.en, d.rationale.ja);
+        out += &format!(
+            "**Remediation.** {}\n\n**対処.** {}\n\n",
+            d.remediation.en, d.remediation.ja
+        );
+        for u in &d.references {
+            out += &format!("- <{u}>\n");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +253,9 @@ mod tests {
         let matcher = Matcher::new(rules.clone()).expect("matcher builds");
         let mut failures = Vec::new();
         for rule in &rules {
+            if let Err(e) = rule.check() {
+                failures.push(format!("pattern does not compile: {e}"));
+            }
             if rule.def.examples.is_empty() || rule.def.negative_examples.is_empty() {
                 failures.push(format!(
                     "{}: needs examples and negative_examples",
@@ -243,6 +318,21 @@ mod tests {
             );
             assert!(!d.references.is_empty(), "{}: no references", d.id);
         }
+    }
+
+    #[test]
+    fn generated_docs_are_current() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/secret-rules.md");
+        let want = markdown(&bundled().expect("rules"));
+        if std::env::var_os("KEYWARD_BLESS").is_some() {
+            std::fs::write(&path, &want).expect("write docs");
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/secret-rules.md is out of date: run KEYWARD_BLESS=1 cargo test -p keyward-secrets generated_docs"
+        );
     }
 
     #[test]

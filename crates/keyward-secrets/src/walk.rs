@@ -60,6 +60,7 @@ pub fn scan_paths(
             .threads(opts.thread_count());
         builder.build_parallel().run(|| {
             let mut worker = Worker {
+                roots: &roots,
                 matcher,
                 opts,
                 shared: &shared,
@@ -128,6 +129,7 @@ fn scan_stdin(matcher: &Matcher, opts: &ScanOptions, shared: &Mutex<Shared>, pro
 /// One walker thread's state: a reused read buffer and results kept local until the thread ends,
 /// so threads do not contend on a lock per file.
 struct Worker<'a> {
+    roots: &'a [&'a PathBuf],
     matcher: &'a Matcher,
     opts: &'a ScanOptions,
     shared: &'a Mutex<Shared>,
@@ -148,6 +150,15 @@ impl Drop for Worker<'_> {
 }
 
 impl Worker<'_> {
+    /// The path below the root it was found under: what `exclude-paths` globs are written
+    /// against, whichever directory the scan was started from.
+    fn relative(&self, path: &Path) -> String {
+        self.roots
+            .iter()
+            .find_map(|r| path.strip_prefix(r).ok())
+            .map_or_else(|| display_path(path), display_path)
+    }
+
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
         let entry = match entry {
             Ok(e) => e,
@@ -169,7 +180,7 @@ impl Worker<'_> {
             };
         }
         let path = display_path(entry.path());
-        if entry.depth() > 0 && self.opts.excluded(&path) {
+        if entry.depth() > 0 && self.opts.excluded(&self.relative(entry.path())) {
             self.stats.skip(SkipReason::Excluded);
             return if ft.is_dir() {
                 WalkState::Skip
