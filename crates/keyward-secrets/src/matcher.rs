@@ -241,6 +241,7 @@ impl Matcher {
             .def
             .entropy
             .is_some_and(|min| validators::entropy(bytes) < min)
+            || (rule.generic && validators::is_uuid(&secret))
         {
             return None;
         }
@@ -436,7 +437,7 @@ mod tests {
     }
 
     // A key id that encodes account 123456789012, built as AWS does (see validators tests).
-    const KEY: &str = "AKIAQOSFODNN7QAAAAAA";
+    const KEY: &str = "AKIAQOSFODNN7QAAAAAA"; // keyward:allow (test key)
 
     #[test]
     fn a_pair_in_an_env_file_is_found_with_its_account() {
@@ -448,7 +449,7 @@ mod tests {
             format!("AKIA{}", data_encoding::BASE32_NOPAD.encode(&b))
         };
         let text = format!(
-            "# prod\nAWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY=q8Vh3Lw0NzR+e7TbKc2yUd/Xf5JmPa9GsHiEoB1t\n"
+            "# prod\nAWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY=q8Vh3Lw0NzR+e7TbKc2yUd/Xf5JmPa9GsHiEoB1t\n" // keyward:allow
         );
         let r = m.scan(text.as_bytes());
         assert_eq!(ids(&m, &r), ["aws-access-key-id", "aws-secret-access-key"]);
@@ -532,7 +533,7 @@ sha256 = e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n";
 
     #[test]
     fn key_ids_are_masked_like_aws_configure() {
-        assert_eq!(redact_key_id("AKIAQOSFODNN7QAAWXYZ"), "AKIA…WXYZ");
+        assert_eq!(redact_key_id("AKIAQOSFODNN7QAAWXYZ"), "AKIA…WXYZ"); // keyward:allow
         assert_eq!(redact_key_id("short"), "…");
     }
 }

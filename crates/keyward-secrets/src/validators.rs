@@ -51,7 +51,9 @@ pub enum NotALeak {
     Placeholder,
 }
 
-const EXAMPLE_WORDS: &[&str] = &["example", "sample", "dummy"];
+/// `iosfodnn7` is the core of AWS's documented example key id; test suites vary its last
+/// characters (`AKIAIOSFODNN7EXAMPLF`) and those are examples too.
+const EXAMPLE_WORDS: &[&str] = &["example", "sample", "dummy", "iosfodnn7"];
 const PLACEHOLDER_WORDS: &[&str] = &[
     "placeholder",
     "changeme",
@@ -86,6 +88,17 @@ pub fn not_a_leak(secret: &str) -> Option<NotALeak> {
         }
     }
     None
+}
+
+/// `8-4-4-4-12` hexadecimal: an identifier far more often than a credential. Generic rules
+/// (`token = ...`) do not report it; provider rules whose tokens are UUIDs match them by context.
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// Prefixes of AWS access key ids that are credentials (not merely unique ids of users or
@@ -200,6 +213,13 @@ mod tests {
         assert_eq!(not_a_leak("<your-token>"), Some(NotALeak::Placeholder));
         assert_eq!(not_a_leak("aaaaaaaa"), Some(NotALeak::Placeholder));
         assert_eq!(not_a_leak("q8Vh3Lw0NzR+e7TbKc2y"), None);
+    }
+
+    #[test]
+    fn uuids() {
+        assert!(is_uuid("e31060a7-21fc-e277-6240-25983c6c4592"));
+        assert!(!is_uuid("T-68618f31-0c9e-4e57-aa44-5306a2cf10e3"));
+        assert_eq!(not_a_leak("AKIAIOSFODNN7EXAMPLF"), Some(NotALeak::Example));
     }
 
     #[test]
