@@ -32,6 +32,15 @@ pub struct Options {
 pub const TOOL_NAME: &str = "keyward";
 pub const TOOL_URI: &str = "https://github.com/keyward/keyward";
 
+/// The secret as this run may show it: in full with `--show-secrets`, else redacted.
+pub fn secret_text(f: &Finding, opts: Options) -> String {
+    match &f.secret {
+        Some(s) if opts.show_secrets => s.expose().to_string(),
+        Some(s) => s.redacted(),
+        None => String::new(),
+    }
+}
+
 /// One finding as a JSON object: the shape of `--format json` items and `--format jsonl` lines.
 pub fn finding_json(f: &Finding, opts: Options) -> Value {
     let mut o = Map::new();

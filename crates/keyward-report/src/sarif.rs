@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use keyward_core::{Finding, RuleMeta, Severity};
 use serde_json::{json, Value};
 
-use crate::{details, Options, TOOL_NAME, TOOL_URI};
+use crate::{details, secret_text, Options, TOOL_NAME, TOOL_URI};
 
 /// SARIF's result level for a severity.
 fn level(s: Severity) -> &'static str {
@@ -87,17 +87,7 @@ pub fn sarif(
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let secret = f
-                .secret
-                .as_ref()
-                .map(|s| {
-                    if opts.show_secrets {
-                        s.expose().to_string()
-                    } else {
-                        s.redacted()
-                    }
-                })
-                .unwrap_or_default();
+            let secret = secret_text(f, opts);
             let extra = details(f);
             let text = if extra.is_empty() {
                 format!("{} found: {secret}", f.title)

@@ -3,7 +3,7 @@
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use keyward_core::{Finding, Severity};
 
-use crate::{details, location_text, Options};
+use crate::{details, location_text, secret_text, Options};
 
 fn severity_color(s: Severity) -> Color {
     match s {
@@ -40,17 +40,7 @@ pub fn table(findings: &[Finding], opts: Options) -> String {
                 .fg(severity_color(f.severity))
                 .add_attribute(Attribute::Bold);
         }
-        let secret = f
-            .secret
-            .as_ref()
-            .map(|s| {
-                if opts.show_secrets {
-                    s.expose().to_string()
-                } else {
-                    s.redacted()
-                }
-            })
-            .unwrap_or_default();
+        let secret = secret_text(f, opts);
         t.add_row(vec![
             sev,
             Cell::new(&f.rule_id),

@@ -234,10 +234,40 @@ fn commit_attribution(
     if let Some(e) = exclusion {
         args.push(e);
     }
-    let out = run(root, &args)?;
+    // Streamed one commit at a time: a large history's raw log runs to gigabytes.
+    let mut child = git(root)
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(GitError::Spawn)?;
+    let (Some(stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(GitError::Spawn(std::io::Error::other(
+            "git log has no pipes",
+        )));
+    };
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let mut reader = BufReader::with_capacity(1 << 20, stdout);
     let mut commits = Vec::new();
     let mut first_seen: HashMap<String, (usize, String)> = HashMap::new();
-    for chunk in out.split(|&b| b == 1).filter(|c| !c.is_empty()) {
+    let mut chunk = Vec::new();
+    loop {
+        chunk.clear();
+        let n = reader.read_until(1, &mut chunk).map_err(GitError::Spawn)?;
+        if n == 0 {
+            break;
+        }
+        if chunk.last() == Some(&1) {
+            chunk.pop();
+        }
+        if chunk.is_empty() {
+            continue;
+        }
         let mut parts = chunk.split(|&b| b == 0);
         let header = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
         let f: Vec<&str> = header.split('\u{2}').collect();
@@ -265,6 +295,15 @@ fn commit_attribution(
                 first_seen.entry(oid).or_insert((idx, path));
             }
         }
+    }
+    let status = child.wait().map_err(GitError::Spawn)?;
+    let stderr = err_reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(GitError::Failed {
+            command: "log".into(),
+            repo: root.display().to_string(),
+            stderr: stderr.trim().to_string(),
+        });
     }
     Ok((commits, first_seen))
 }

@@ -39,6 +39,30 @@ async fn iam(endpoint: &str) -> aws_sdk_iam::Client {
     aws_sdk_iam::Client::new(&conf)
 }
 
+/// Scans `dir` with `--verify`; returns the secret finding's verdict and the whole output.
+fn verdict(dir: &std::path::Path, endpoint: &str) -> (String, String) {
+    let r = keyward(
+        dir,
+        &[
+            "scan",
+            ".",
+            "--verify",
+            "--endpoint-url",
+            endpoint,
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let findings = jsonl(&r.stdout);
+    let f = findings
+        .iter()
+        .find(|f| f["rule_id"] == "aws-secret-access-key")
+        .unwrap_or_else(|| panic!("secret not found: {}", r.stdout));
+    let v = f["properties"]["verified"].as_str().unwrap().to_string();
+    (v, r.stdout)
+}
+
 #[test]
 fn verify_tells_a_live_key_and_names_its_owner() {
     let Some(endpoint) = moto() else { return };
@@ -65,29 +89,11 @@ fn verify_tells_a_live_key_and_names_its_owner() {
         "deploy/.env",
         format!("AWS_ACCESS_KEY_ID={key_id}\nAWS_SECRET_ACCESS_KEY={secret}\n"),
     );
-    let r = keyward(
-        tmp.path(),
-        &[
-            "scan",
-            ".",
-            "--verify",
-            "--endpoint-url",
-            &endpoint,
-            "--format",
-            "jsonl",
-        ],
-    );
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    let findings = jsonl(&r.stdout);
-    let secret_finding = findings
-        .iter()
-        .find(|f| f["rule_id"] == "aws-secret-access-key")
-        .unwrap_or_else(|| panic!("secret not found: {}", r.stdout));
-    let verdict = secret_finding["properties"]["verified"].as_str().unwrap();
-    assert!(verdict.starts_with("live"), "{verdict}");
-    assert!(verdict.contains(&format!(":user/{user}")), "{verdict}");
+    let (v, stdout) = verdict(tmp.path(), &endpoint);
+    assert!(v.starts_with("live"), "{v}");
+    assert!(v.contains(&format!(":user/{user}")), "{v}");
     assert!(
-        !r.stdout.contains(&secret),
+        !stdout.contains(&secret),
         "verification does not print the secret"
     );
 
@@ -102,23 +108,6 @@ fn verify_tells_a_live_key_and_names_its_owner() {
             .await
             .unwrap();
     });
-    let r = keyward(
-        tmp.path(),
-        &[
-            "scan",
-            ".",
-            "--verify",
-            "--endpoint-url",
-            &endpoint,
-            "--format",
-            "jsonl",
-        ],
-    );
-    let findings = jsonl(&r.stdout);
-    let f = findings
-        .iter()
-        .find(|f| f["rule_id"] == "aws-secret-access-key")
-        .unwrap();
-    let verdict = f["properties"]["verified"].as_str().unwrap();
-    assert!(!verdict.contains(&format!(":user/{user}")), "{verdict}");
+    let (v, _) = verdict(tmp.path(), &endpoint);
+    assert!(!v.contains(&format!(":user/{user}")), "{v}");
 }
