@@ -319,7 +319,16 @@ def cmd_score(a):
     shared_locs = {l for l in locs if locs.count(l) > 1}
     args = (text_blob, hashes, paths, by_loc_hash_only, shared_locs)
     found = [r for r in planted if matches(r, *args)]
-    decoy_hits = [r for r in decoys if matches(r, *args)]
+    # A look-alike counts as flagged only when reported in the file where it
+    # was planted: AWS's example key also occurs in the real code (botocore
+    # docs, SDK tests), and those reports are not about the planted decoys.
+    decoy_hits = []
+    for r in decoys:
+        here = [f for f in findings if f.path == r["path"]]
+        blob = "\n".join(f.text for f in here if f.text)
+        if matches(r, blob, {f.hash for f in here if f.hash}, {r["path"]} if here else set(),
+                   {(f.path, f.line) for f in here if f.text is None}, shared_locs):
+            decoy_hits.append(r)
     kinds = {}
     for r in planted:
         k = kinds.setdefault(r["kind"], [0, 0])
