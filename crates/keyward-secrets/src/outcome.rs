@@ -27,14 +27,21 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
-    pub fn describe(self) -> &'static str {
-        match self {
-            SkipReason::Binary => "binary",
-            SkipReason::TooLarge => "over the size limit",
-            SkipReason::GitInternals => ".git internals",
-            SkipReason::Symlink => "symbolic link (use --follow)",
-            SkipReason::Excluded => "excluded by config",
-            SkipReason::NotAFile => "not a regular file",
+    pub fn describe(self, lang: keyward_core::Lang) -> &'static str {
+        use keyward_core::Lang::{En, Ja};
+        match (self, lang) {
+            (SkipReason::Binary, En) => "binary",
+            (SkipReason::Binary, Ja) => "バイナリ",
+            (SkipReason::TooLarge, En) => "over the size limit",
+            (SkipReason::TooLarge, Ja) => "サイズ上限超過",
+            (SkipReason::GitInternals, En) => ".git internals",
+            (SkipReason::GitInternals, Ja) => ".git 内部",
+            (SkipReason::Symlink, En) => "symbolic link (use --follow)",
+            (SkipReason::Symlink, Ja) => "シンボリックリンク（--follow で追跡）",
+            (SkipReason::Excluded, En) => "excluded by config",
+            (SkipReason::Excluded, Ja) => "設定で除外",
+            (SkipReason::NotAFile, En) => "not a regular file",
+            (SkipReason::NotAFile, Ja) => "通常ファイル以外",
         }
     }
 }

@@ -152,6 +152,14 @@ pub enum HookCmd {
     },
 }
 
+/// The language chosen with `--lang`.
+pub fn lang(global: &Global) -> keyward_core::Lang {
+    match global.lang {
+        LangChoice::En => keyward_core::Lang::En,
+        LangChoice::Ja => keyward_core::Lang::Ja,
+    }
+}
+
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
         .map_err(|e: keyward_core::ParseSeverityError| e.to_string())

@@ -5,16 +5,13 @@ use comfy_table::{presets, ContentArrangement, Table};
 use keyward_core::Lang;
 use serde_json::json;
 
-use crate::cli::{FormatArg, Global, LangChoice, RulesCmd};
+use crate::cli::{FormatArg, Global, RulesCmd};
 use crate::exit::Code;
 use crate::output::emit;
 
 pub fn run(global: &Global, cmd: RulesCmd) -> Result<Code> {
     let rules = keyward_secrets::rules::bundled()?;
-    let lang = match global.lang {
-        LangChoice::En => Lang::En,
-        LangChoice::Ja => Lang::Ja,
-    };
+    let lang = crate::cli::lang(global);
     match cmd {
         RulesCmd::List { format } => {
             let text = match format {

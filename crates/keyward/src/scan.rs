@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use keyward_core::{Finding, RuleMeta, Severity};
+use keyward_core::{Finding, Lang, RuleMeta, Severity};
 use keyward_report::Options;
 use keyward_secrets::{git, walk, Matcher, Outcome, ScanOptions};
 use serde_json::json;
 
-use crate::cli::{FormatArg, Global, ScanArgs};
+use crate::cli::{lang, FormatArg, Global, ScanArgs};
 use crate::config::Config;
 use crate::exit::Code;
 use crate::output::{color_enabled, emit};
@@ -125,7 +125,10 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<Code> {
     };
     emit(&text, args.output.as_deref())?;
     if !args.quiet {
-        eprint!("{}", summary_text(&outcome, elapsed, baselined));
+        eprint!(
+            "{}",
+            summary_text(&outcome, elapsed, baselined, lang(global))
+        );
     }
 
     Ok(if outcome.findings.iter().any(|f| f.severity >= fail_on) {
@@ -190,54 +193,99 @@ fn summary_json(o: &Outcome, elapsed: Duration, baselined: u64) -> serde_json::V
     })
 }
 
-fn summary_text(o: &Outcome, elapsed: Duration, baselined: u64) -> String {
+fn summary_text(o: &Outcome, elapsed: Duration, baselined: u64, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
     let s = &o.stats;
-    let mut out = format!(
-        "Scanned {} files, {:.1} MB in {:.2} s ({:.1} MB/s).\n",
-        s.files,
+    let (mb, secs, rate) = (
         s.bytes as f64 / 1e6,
         elapsed.as_secs_f64(),
-        mb_per_s(s.bytes, elapsed)
+        mb_per_s(s.bytes, elapsed),
     );
+    let mut out = if ja {
+        format!(
+            "{} ファイル（{mb:.1} MB）を {secs:.2} 秒で走査しました（{rate:.1} MB/s）。\n",
+            s.files
+        )
+    } else {
+        format!(
+            "Scanned {} files, {mb:.1} MB in {secs:.2} s ({rate:.1} MB/s).\n",
+            s.files
+        )
+    };
     if !s.skipped.is_empty() {
         let parts: Vec<String> = s
             .skipped
             .iter()
-            .map(|(r, n)| format!("{n} {}", r.describe()))
+            .map(|(r, n)| format!("{n} {}", r.describe(lang)))
             .collect();
-        out += &format!("Skipped: {}.\n", parts.join(", "));
+        out += &if ja {
+            format!("スキップ: {}。\n", parts.join("、"))
+        } else {
+            format!("Skipped: {}.\n", parts.join(", "))
+        };
     }
     let counts = by_severity(&o.findings);
     if o.findings.is_empty() {
-        out += "No secrets found.\n";
+        out += if ja {
+            "シークレットは見つかりませんでした。\n"
+        } else {
+            "No secrets found.\n"
+        };
     } else {
         let parts: Vec<String> = Severity::ALL
             .iter()
             .filter_map(|sev| counts.get(sev.as_str()).map(|n| format!("{n} {sev}")))
             .collect();
-        out += &format!("Findings: {} ({}).\n", o.findings.len(), parts.join(", "));
+        out += &if ja {
+            format!("検出: {} 件（{}）。\n", o.findings.len(), parts.join("、"))
+        } else {
+            format!("Findings: {} ({}).\n", o.findings.len(), parts.join(", "))
+        };
     }
     let mut notes = Vec::new();
     if s.examples > 0 {
-        notes.push(format!(
-            "{} documented example credentials (not leaks)",
-            s.examples
-        ));
+        notes.push(if ja {
+            format!(
+                "ドキュメント記載の例示用認証情報 {} 件（漏えいではありません）",
+                s.examples
+            )
+        } else {
+            format!("{} documented example credentials (not leaks)", s.examples)
+        });
     }
     if s.allowed > 0 {
-        notes.push(format!("{} allowed by keyward:allow", s.allowed));
+        notes.push(if ja {
+            format!("keyward:allow による許可 {} 件", s.allowed)
+        } else {
+            format!("{} allowed by keyward:allow", s.allowed)
+        });
     }
     if baselined > 0 {
-        notes.push(format!("{baselined} in the baseline"));
+        notes.push(if ja {
+            format!("ベースライン登録済み {baselined} 件")
+        } else {
+            format!("{baselined} in the baseline")
+        });
     }
     if !notes.is_empty() {
-        out += &format!("Not reported: {}.\n", notes.join(", "));
+        out += &if ja {
+            format!("報告対象外: {}。\n", notes.join("、"))
+        } else {
+            format!("Not reported: {}.\n", notes.join(", "))
+        };
     }
     if !o.errors.is_empty() {
-        out += &format!(
-            "Could not read {} inputs (listed above); the rest was scanned.\n",
-            o.errors.len()
-        );
+        out += &if ja {
+            format!(
+                "{} 件の入力を読み取れませんでした（上記参照）。それ以外は走査済みです。\n",
+                o.errors.len()
+            )
+        } else {
+            format!(
+                "Could not read {} inputs (listed above); the rest was scanned.\n",
+                o.errors.len()
+            )
+        };
     }
     out
 }

@@ -553,6 +553,14 @@ fn bad_input_is_reported_and_the_rest_is_scanned() {
         "the rest was scanned"
     );
 
+    let ja = keyward(dir, &["scan", ".", "--follow", "--lang", "ja"]);
+    assert!(
+        ja.stderr.contains("件の入力を読み取れませんでした"),
+        "{}",
+        ja.stderr
+    );
+    assert!(ja.stderr.contains("バイナリ"), "{}", ja.stderr);
+
     let small = keyward(dir, &["scan", ".", "--max-file-size", "5"]);
     assert!(
         small.stderr.contains("over the size limit"),
