@@ -261,6 +261,11 @@ prepare_keyward() {
     fi
     BIN[keyward]=$b
     VERSION[keyward]=$("$b" --version 2>/dev/null | awk '{print $NF}')
+    # Name the source it was built from: commit, and whether the tree differs.
+    local rev
+    rev=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
+    if [[ -n $(git status --porcelain -- crates Cargo.toml Cargo.lock 2>/dev/null) ]]; then rev+=", uncommitted changes"; fi
+    VERSION[keyward]+=" ($rev)"
     NOTE[keyward]=""
 }
 
@@ -392,20 +397,22 @@ for t in $TOOLS; do
         run >/dev/null
     fi
     log "$t: $(display_cmd "${cmd[@]}")"
+    # Other work on the machine skews the timings; record how busy it was.
+    load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
     rc=$(run)
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$OUT/$t.time")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/$t.time")
     # Scanners exit 1 when they find something (ripgrep: when it finds nothing).
     if [[ $rc == 124 ]]; then
         warn "$t: timed out after ${TIMEOUT}s"
-        emit tool "$t" status timeout version "${VERSION[$t]}" wall_s "$TIMEOUT" rss_kb "${rss:-0}" \
+        emit tool "$t" status timeout version "${VERSION[$t]}" wall_s "$TIMEOUT" rss_kb "${rss:-0}" load "$load" \
             notes "${NOTE[$t]:+${NOTE[$t]}; }did not finish within BENCH_TIMEOUT=${TIMEOUT}s, so nothing to score" \
             cmd "$(display_cmd "${cmd[@]}")"
         continue
     elif [[ $rc != 0 && $rc != 1 ]]; then
         warn "$t: exit code $rc; see $OUT/$t.err"
         tail -5 "$OUT/$t.err" >&2 || true
-        emit tool "$t" status na version "${VERSION[$t]}" cmd "$(display_cmd "${cmd[@]}")" \
+        emit tool "$t" status na version "${VERSION[$t]}" cmd "$(display_cmd "${cmd[@]}")" load "$load" \
             notes "$([[ $t == keyward ]] && echo "pending: ")failed with exit code $rc: $(grep -v '^\s*$' "$OUT/$t.err" | tail -1 | cut -c1-200 | tr '|' '/')"
         continue
     fi
@@ -413,12 +420,12 @@ for t in $TOOLS; do
     score=$(python3 bench/scanbench.py score --tool "$t" --output "$o" --manifest "$WORK/planted.tsv" \
         --decoys "$WORK/decoys.tsv" --corpus "$CORPUS")
     warn "$t: ${wall}s, $((rss / 1024)) MB peak RSS, $score"
-    python3 - "$RESULTS" "$t" "${VERSION[$t]}" "$wall" "$rss" "${NOTE[$t]}" "$(display_cmd "${cmd[@]}")" "$score" <<'EOF'
+    python3 - "$RESULTS" "$t" "${VERSION[$t]}" "$wall" "$rss" "${NOTE[$t]}" "$(display_cmd "${cmd[@]}")" "$score" "$load" <<'EOF'
 import json, sys
-path, tool, version, wall, rss, note, cmd, score = sys.argv[1:]
+path, tool, version, wall, rss, note, cmd, score, load = sys.argv[1:]
 r = json.loads(score)
 extra = "%d findings, %d of %d look-alikes flagged" % (r["findings"], r["decoy_hits"], r["decoys_total"])
-r.update(tool=tool, status="ok", version=version, wall_s=float(wall), rss_kb=int(rss), cmd=cmd,
+r.update(tool=tool, status="ok", version=version, wall_s=float(wall), rss_kb=int(rss), cmd=cmd, load=load,
          notes=(note + "; " if note else "") + extra)
 with open(path, "a") as fh:
     fh.write(json.dumps(r) + "\n")

@@ -407,6 +407,10 @@ def cmd_report(a):
         lines.append("| %s | %s | %s | %s | %s | %d | %d | %s |" % (
             r["tool"], r.get("version") or "-", fmt(wall, 2), fmt(mb / wall if wall else None, 1),
             fmt(r["rss_kb"] / 1024.0, 0), r["aws_found"], r["secrets_found"], r.get("notes", "")))
+    loads = ["%s %s" % (r["tool"], r["load"]) for r in results if r.get("load")]
+    if loads:
+        lines += ["", "1-minute load average when each timed run started (%s cores; above that, other work "
+                  "was competing for the CPU): %s." % (a.nproc, ", ".join(loads))]
     lines += ["", "Commands (corpus = `bench/work/corpus`):", ""]
     for r in results:
         if r.get("cmd"):

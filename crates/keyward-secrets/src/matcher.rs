@@ -204,6 +204,11 @@ impl Matcher {
                 continue;
             };
             let hay = &buf[ws..we];
+            // Most windows hold a keyword but no secret (`tokenizer`, `next_token`): the plain
+            // DFA answers that without the capture machinery.
+            if !regex.is_match(hay) {
+                continue;
+            }
             for caps in regex.captures_iter(hay) {
                 let Some(m) = caps.get(*group) else {
                     continue;
