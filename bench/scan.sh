@@ -151,7 +151,7 @@ prepare_detect_secrets() {
     fi
     BIN[detect-secrets]=$venv/bin/detect-secrets
     VERSION[detect-secrets]=$("$venv/bin/detect-secrets" --version)
-    NOTE[detect-secrets]="reports a SHA-1 of each secret (scored by hash); forks one worker per core"
+    NOTE[detect-secrets]="reports only a SHA-1 per secret (scored by hash, or by line where it hashes something else); forks one worker per core"
 }
 
 prepare_secretlint() {
