@@ -166,10 +166,7 @@ impl Matcher {
                 break;
             };
             let (hs, he) = (hit.start(), hit.end());
-            let lo = hs.saturating_sub(LINE_REACH);
-            let line_start = memrchr(b'\n', &buf[lo..hs]).map_or(lo, |i| lo + i + 1);
-            let hi = (he + LINE_REACH).min(buf.len());
-            let line_end = memchr(b'\n', &buf[he..hi]).map_or(hi, |i| he + i);
+            let (line_start, line_end) = line_around(buf, hs, he);
             for &r in &self.triggers[hit.pattern().as_usize()] {
                 let end = match self.rules[r as usize].def.window {
                     Some(w) if w > 0 => (he + w).min(buf.len()).max(line_end),
@@ -280,10 +277,7 @@ impl Matcher {
     }
 
     fn line_is_allowed(&self, buf: &[u8], at: usize) -> bool {
-        let lo = at.saturating_sub(LINE_REACH);
-        let start = memrchr(b'\n', &buf[lo..at]).map_or(lo, |i| lo + i + 1);
-        let hi = (at + LINE_REACH).min(buf.len());
-        let end = memchr(b'\n', &buf[at..hi]).map_or(hi, |i| at + i);
+        let (start, end) = line_around(buf, at, at);
         self.allow.find(&buf[start..end]).is_some()
     }
 
@@ -362,6 +356,15 @@ impl Matcher {
             })
             .min_by_key(|&(s, _)| s.abs_diff(ks))
     }
+}
+
+/// The line holding `buf[start..end]`, reaching at most [`LINE_REACH`] bytes either side.
+fn line_around(buf: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let lo = start.saturating_sub(LINE_REACH);
+    let line_start = memrchr(b'\n', &buf[lo..start]).map_or(lo, |i| lo + i + 1);
+    let hi = (end + LINE_REACH).min(buf.len());
+    let line_end = memchr(b'\n', &buf[end..hi]).map_or(hi, |i| end + i);
+    (line_start, line_end)
 }
 
 /// An access key id shown the way `aws configure` masks credentials: the prefix (the key's kind)
