@@ -10,7 +10,7 @@ use keyward_core::Finding;
 use serde_json::{json, Map, Value};
 
 pub use sarif::sarif;
-pub use table::table;
+pub use table::{alerts_table, table};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,10 +82,17 @@ pub fn jsonl(findings: &[Finding], opts: Options) -> String {
 pub fn details(f: &Finding) -> String {
     let mut parts: Vec<String> = Vec::new();
     for (k, label) in [
+        ("event_time", "at"),
+        ("event_name", "event"),
+        ("principal_arn", "by"),
+        ("access_key_id", "key"),
+        ("source_ip", "from"),
         ("account_id", "account"),
+        ("region", "region"),
         ("key_id", "key"),
         ("secret_key", "secret key"),
         ("verified", "verified"),
+        ("events", "events"),
     ] {
         if let Some(v) = f.properties.get(k) {
             parts.push(format!("{label} {v}"));

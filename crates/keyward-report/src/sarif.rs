@@ -89,10 +89,11 @@ pub fn sarif(
         .map(|f| {
             let secret = secret_text(f, opts);
             let extra = details(f);
-            let text = if extra.is_empty() {
-                format!("{} found: {secret}", f.title)
-            } else {
-                format!("{} found: {secret} ({extra})", f.title)
+            let text = match (f.secret.is_some(), extra.is_empty()) {
+                (true, true) => format!("{} found: {secret}", f.title),
+                (true, false) => format!("{} found: {secret} ({extra})", f.title),
+                (false, true) => f.title.clone(),
+                (false, false) => format!("{} ({extra})", f.title),
             };
             let mut region = serde_json::Map::new();
             if let Some(l) = f.location.line {

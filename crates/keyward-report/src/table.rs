@@ -51,3 +51,54 @@ pub fn table(findings: &[Finding], opts: Options) -> String {
     }
     format!("{t}\n")
 }
+
+/// Detection alerts, in event-time order, as a table: what happened, when, by whom, from where.
+pub fn alerts_table(alerts: &[Finding], opts: Options) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header([
+            "SEVERITY",
+            "RULE",
+            "TIME",
+            "EVENT",
+            "PRINCIPAL / KEY",
+            "SOURCE",
+        ]);
+    if opts.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    let prop = |f: &Finding, k: &str| f.properties.get(k).cloned().unwrap_or_default();
+    for f in alerts {
+        let mut sev = Cell::new(f.severity.as_str());
+        if opts.color {
+            sev = sev
+                .fg(severity_color(f.severity))
+                .add_attribute(Attribute::Bold);
+        }
+        let event = match f.properties.get("events") {
+            Some(evs) => format!(
+                "{} events: {}",
+                prop(f, "event_count"),
+                evs.replace("; ", "\n")
+            ),
+            None => format!("{} {}", prop(f, "event_name"), prop(f, "region")),
+        };
+        let who = [prop(f, "principal_arn"), prop(f, "access_key_id")]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        t.add_row(vec![
+            sev,
+            Cell::new(format!("{}\n{}", f.rule_id, f.title)),
+            Cell::new(prop(f, "event_time")),
+            Cell::new(event),
+            Cell::new(who),
+            Cell::new(prop(f, "source_ip")),
+        ]);
+    }
+    format!("{t}\n")
+}

@@ -50,6 +50,8 @@ pub enum LangChoice {
 pub enum Command {
     /// Find AWS keys and other secrets in files, stdin, git history or staged changes.
     Scan(Box<ScanArgs>),
+    /// Evaluate Sigma rules over CloudTrail logs (files, S3-layout trees, JSON Lines, exports).
+    Detect(Box<DetectArgs>),
     /// List the bundled rules, or explain one.
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -123,6 +125,44 @@ pub struct ScanArgs {
     /// Send AWS calls to this endpoint (a moto or LocalStack server).
     #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// CloudTrail files or folders (the S3 layout `AWSLogs/<account>/CloudTrail/...`, plain or
+    /// gzip, `{"Records":[...]}`, JSON Lines, `lookup-events` or CloudTrail Lake output);
+    /// `-` reads stdin.
+    pub paths: Vec<PathBuf>,
+    /// More Sigma rules: a folder of `.yml` files (e.g. SigmaHQ's rules/cloud/aws) or one file.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the bundled rule pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Only events at or after this time: 2026-11-01, 2026-11-01T09:00:00Z, or an age (24h, 7d).
+    #[arg(long, value_name = "TIME", value_parser = crate::detect::parse_when)]
+    pub since: Option<i64>,
+    /// Only events before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", value_parser = crate::detect::parse_when)]
+    pub until: Option<i64>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Put each matched event's JSON in its alert (json, jsonl and sarif formats).
+    #[arg(long)]
+    pub include_events: bool,
+    /// Exit 1 when an alert is at least this severe.
+    #[arg(long, value_name = "SEVERITY", default_value = "info", value_parser = parse_severity)]
+    pub fail_on: Severity,
+    /// Worker threads [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,

@@ -4,6 +4,7 @@
 mod baseline;
 mod cli;
 mod config;
+mod detect;
 mod exit;
 mod hook;
 mod output;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     init_logging(cli.global.verbose);
     let result = match cli.command {
         cli::Command::Scan(args) => scan::run(&cli.global, *args),
+        cli::Command::Detect(args) => detect::run(&cli.global, *args),
         cli::Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
         cli::Command::Hook(cmd) => hook::run(cmd),
     };
