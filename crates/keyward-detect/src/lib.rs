@@ -238,6 +238,20 @@ impl<'s> Worker<'s> {
     }
 }
 
+/// The ids of the detection rules that match one record (JSON text), whether or not they raise
+/// alerts of their own. `None` if the text is not a JSON object.
+pub fn matching_rules(set: &RuleSet, record: &str) -> Option<Vec<String>> {
+    let raw = serde_json::from_str::<&RawValue>(record).ok()?;
+    let r = Record::parse(raw).ok()?;
+    let mut out = Vec::new();
+    engine::Evaluator::new(set).eval(&r, &mut out);
+    Some(
+        out.into_iter()
+            .map(|i| set.rules[i as usize].info.id.clone())
+            .collect(),
+    )
+}
+
 /// Evaluates the rule set over records given as JSON text, in order, as if they were one JSON
 /// Lines file named `name`. Used by the rule examples and by tests.
 pub fn run_records(set: &RuleSet, name: &str, records: &[String]) -> Outcome {

@@ -204,6 +204,9 @@ pub fn read_records(input: &Input, each: &mut dyn FnMut(&RawValue, Pos)) -> Read
                         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
                             format!("corrupt gzip data: {e}")
                         }
+                        io::ErrorKind::UnexpectedEof => {
+                            format!("corrupt gzip data (the file ends early): {e}")
+                        }
                         _ => e.to_string(),
                     });
                     eof = true;
@@ -260,11 +263,20 @@ fn parse_values(
                 let start = pos + leading_ws(&buf[pos..]);
                 let line = line_at(start);
                 rep.malformed += 1;
+                // A log file cut short (an interrupted download or copy): keep the records
+                // that arrived whole.
+                let salvaged = if e.is_eof() {
+                    salvage_records(&buf[start..], each)
+                } else {
+                    0
+                };
                 if rep.first_malformed.is_none() {
-                    let what = if e.is_eof() {
-                        "truncated JSON"
-                    } else {
-                        "malformed JSON"
+                    let what = match (e.is_eof(), salvaged) {
+                        (false, _) => "malformed JSON".to_string(),
+                        (true, 0) => "truncated JSON".to_string(),
+                        (true, n) => format!(
+                            "truncated JSON ({n} complete records before the cut were read)"
+                        ),
                     };
                     // serde_json's own position is relative to this value; say where it starts.
                     let msg = e.to_string();
@@ -283,6 +295,33 @@ fn parse_values(
         }
     }
     pos
+}
+
+/// The complete records at the start of a truncated `{"Records":[...` document.
+fn salvage_records(doc: &[u8], each: &mut dyn FnMut(&RawValue, Pos)) -> usize {
+    let Some(k) = memchr::memmem::find(doc, b"\"Records\"") else {
+        return 0;
+    };
+    let Some(open) = memchr::memchr(b'[', &doc[k..]) else {
+        return 0;
+    };
+    let mut pos = k + open + 1;
+    let mut n = 0;
+    loop {
+        pos += leading_ws(&doc[pos..]);
+        let mut it = serde_json::Deserializer::from_slice(&doc[pos..]).into_iter::<&RawValue>();
+        let Some(Ok(v)) = it.next() else {
+            return n;
+        };
+        each(v, Pos { line: None });
+        n += 1;
+        pos += it.byte_offset();
+        pos += leading_ws(&doc[pos..]);
+        if doc.get(pos) != Some(&b',') {
+            return n;
+        }
+        pos += 1;
+    }
 }
 
 fn leading_ws(b: &[u8]) -> usize {
@@ -476,7 +515,7 @@ mod tests {
         );
         assert_eq!(rep.foreign, 1);
         let (r, rep) = records(br#"{"Records":[{"eventName":"A"},{"eventN"#);
-        assert!(r.is_empty());
+        assert_eq!(r.len(), 1, "the record before the cut is kept");
         assert!(
             rep.first_malformed
                 .as_deref()
