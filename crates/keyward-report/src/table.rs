@@ -65,6 +65,11 @@ pub fn alerts_table(alerts: &[Finding], opts: Options) -> String {
             "PRINCIPAL / KEY",
             "SOURCE",
         ]);
+    // Piped or redirected output has no terminal width; ARNs and event lists would make each
+    // row as wide as its longest value.
+    if t.width().is_none() {
+        t.set_width(150);
+    }
     if opts.color {
         t.enforce_styling();
     } else {
