@@ -1,5 +1,7 @@
 //! `keyward detect` end to end: the real binary over CloudTrail trees written as AWS writes them.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -102,7 +104,7 @@ fn bad_input_is_reported_by_path_and_the_rest_is_still_evaluated() {
     let root = tmp.path();
     let chain = attack_chain(3600, KEY);
     let stop = chain.last().unwrap().clone();
-    write_tree(&root.join("good"), &[stop.clone()], 10);
+    write_tree(&root.join("good"), std::slice::from_ref(&stop), 10);
     // A gzip file cut in half, garbage after a gzip header, a truncated Records file, JSON
     // that is not CloudTrail, a record without eventTime next to a good one, a digest file,
     // and a file CloudTrail never writes.
