@@ -167,12 +167,26 @@ impl<'s> Worker<'s> {
         }
     }
 
+    fn item(&mut self, item: source::Item<'_>, file: &Arc<str>, line: Option<u32>) {
+        match item {
+            source::Item::Raw(raw) => self.record(raw, file, line),
+            source::Item::Parsed(r) => {
+                self.records += 1;
+                self.evaluate(&r, file, line);
+            }
+        }
+    }
+
     fn record(&mut self, raw: &RawValue, file: &Arc<str>, line: Option<u32>) {
         self.records += 1;
         let Ok(r) = Record::parse(raw) else {
             self.not_object += 1;
             return;
         };
+        self.evaluate(&r, file, line);
+    }
+
+    fn evaluate(&mut self, r: &Record<'_>, file: &Arc<str>, line: Option<u32>) {
         let Some(time) = r.str_field("eventTime").and_then(|t| parse_time(&t)) else {
             self.no_time += 1;
             if self.first_no_time.is_none() {
@@ -191,11 +205,11 @@ impl<'s> Worker<'s> {
             return;
         }
         self.matched.clear();
-        self.eval.eval(&r, &mut self.matched);
+        self.eval.eval(r, &mut self.matched);
         if self.matched.is_empty() {
             return;
         }
-        let ev = EventRef::new(&r, time, file, line, self.opts.keep_events);
+        let ev = EventRef::new(r, time, file, line, self.opts.keep_events);
         for &m in &self.matched {
             let m = m as usize;
             let rule = &self.set.rules[m];
@@ -299,7 +313,7 @@ pub fn run(
                         let (before_no_time, before_bad) = (w.no_time, w.not_object);
                         w.first_no_time = None;
                         let rep = source::read_records(input, &mut |raw, pos| {
-                            w.record(raw, &name, pos.line)
+                            w.item(raw, &name, pos.line)
                         });
                         stats.files += 1;
                         stats.bytes += rep.bytes;

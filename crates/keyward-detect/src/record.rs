@@ -47,7 +47,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
 
 /// A string borrowed from the input when it has no escapes.
 #[derive(Deserialize)]
-struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
+pub(crate) struct Key<'a>(#[serde(borrow)] pub(crate) Cow<'a, str>);
 
 /// The raw elements of a JSON array.
 pub struct RawArray<'a>(pub Vec<&'a RawValue>);

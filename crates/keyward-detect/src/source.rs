@@ -21,7 +21,74 @@ use std::path::{Path as FsPath, PathBuf};
 use flate2::read::MultiGzDecoder;
 use serde_json::value::RawValue;
 
-use crate::record::{RawArray, RawObject, Val};
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::record::{RawArray, RawObject, Record, Val};
+
+/// A record handed to the caller: raw JSON, or already split into its top-level fields (JSON
+/// Lines records are, by the same pass that found where they end).
+pub enum Item<'a> {
+    Raw(&'a RawValue),
+    Parsed(Record<'a>),
+}
+
+/// A top-level JSON value, read in one pass: a CloudTrail file's `Records` are collected as raw
+/// elements on the way, any other object keeps its fields, so no byte is parsed twice more than
+/// it must be.
+enum Top<'a> {
+    Object(RawObject<'a>, Option<RawArray<'a>>),
+    Array(RawArray<'a>),
+    Scalar,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Top<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Top<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+                let mut fields = Vec::with_capacity(24);
+                let mut records = None;
+                while let Some(k) = m.next_key::<crate::record::Key<'de>>()? {
+                    if k.0 == "Records" && records.is_none() {
+                        records = Some(m.next_value::<RawArray<'de>>()?);
+                    } else {
+                        fields.push((k.0, m.next_value::<&'de RawValue>()?));
+                    }
+                }
+                Ok(Top::Object(RawObject(fields), records))
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, s: S) -> Result<Self::Value, S::Error> {
+                RawArray::deserialize(serde::de::value::SeqAccessDeserializer::new(s))
+                    .map(Top::Array)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Top::Scalar)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Top::Scalar)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Top::Scalar)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Top::Scalar)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Top::Scalar)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Top::Scalar)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
 
 /// Why a file found in a tree was not read (not an error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -178,7 +245,7 @@ pub struct ReadReport {
 const CHUNK: usize = 8 << 20;
 
 /// Reads `input` and calls `each` with every CloudTrail record in it.
-pub fn read_records(input: &Input, each: &mut dyn FnMut(&RawValue, Pos)) -> ReadReport {
+pub fn read_records(input: &Input, each: &mut dyn FnMut(Item<'_>, Pos)) -> ReadReport {
     let mut rep = ReadReport::default();
     let mut rd = match open(input) {
         Ok(r) => r,
@@ -238,7 +305,7 @@ fn parse_values(
     eof: bool,
     line_base: u64,
     rep: &mut ReadReport,
-    each: &mut dyn FnMut(&RawValue, Pos),
+    each: &mut dyn FnMut(Item<'_>, Pos),
 ) -> usize {
     let mut pos = 0;
     // Lines are counted as the parse moves on, never from the chunk's start again.
@@ -249,14 +316,16 @@ fn parse_values(
         line
     };
     while pos < buf.len() {
-        let mut it = serde_json::Deserializer::from_slice(&buf[pos..]).into_iter::<&RawValue>();
+        let mut it = serde_json::Deserializer::from_slice(&buf[pos..]).into_iter::<Top<'_>>();
         match it.next() {
             None => return buf.len(),
-            Some(Ok(v)) => {
+            Some(Ok(top)) => {
                 let start = pos + leading_ws(&buf[pos..]);
                 let line = line_at(start);
-                pos += it.byte_offset();
-                classify(v, Some(line as u32), rep, each);
+                let end = pos + it.byte_offset();
+                pos = end;
+                let text = std::str::from_utf8(&buf[start..end]).unwrap_or_default();
+                classify_top(top, text, Some(line as u32), rep, each);
             }
             Some(Err(e)) if e.is_eof() && !eof => return pos,
             Some(Err(e)) => {
@@ -298,7 +367,7 @@ fn parse_values(
 }
 
 /// The complete records at the start of a truncated `{"Records":[...` document.
-fn salvage_records(doc: &[u8], each: &mut dyn FnMut(&RawValue, Pos)) -> usize {
+fn salvage_records(doc: &[u8], each: &mut dyn FnMut(Item<'_>, Pos)) -> usize {
     let Some(k) = memchr::memmem::find(doc, b"\"Records\"") else {
         return 0;
     };
@@ -313,7 +382,7 @@ fn salvage_records(doc: &[u8], each: &mut dyn FnMut(&RawValue, Pos)) -> usize {
         let Some(Ok(v)) = it.next() else {
             return n;
         };
-        each(v, Pos { line: None });
+        each(Item::Raw(v), Pos { line: None });
         n += 1;
         pos += it.byte_offset();
         pos += leading_ws(&doc[pos..]);
@@ -332,11 +401,45 @@ fn is_record(o: &RawObject<'_>) -> bool {
     o.get("eventName").is_some() || o.get("eventSource").is_some() || o.get("eventTime").is_some()
 }
 
+fn classify_top<'a>(
+    top: Top<'a>,
+    text: &'a str,
+    line: Option<u32>,
+    rep: &mut ReadReport,
+    each: &mut dyn FnMut(Item<'_>, Pos),
+) {
+    match top {
+        Top::Object(o, Some(records)) if !is_record(&o) => {
+            for r in records.0 {
+                each(Item::Raw(r), Pos { line: None });
+            }
+        }
+        Top::Object(o, None) if is_record(&o) => {
+            each(Item::Parsed(Record { raw: text, top: o }), Pos { line });
+        }
+        Top::Array(a) => {
+            for e in a.0 {
+                classify(e, None, rep, each);
+            }
+        }
+        // Exports and anything odd take the general road (a second parse is fine there).
+        _ => match serde_json::from_str::<&RawValue>(text) {
+            Ok(v) => classify(v, line, rep, each),
+            Err(e) => {
+                rep.foreign += 1;
+                if rep.first_foreign.is_none() {
+                    rep.first_foreign = Some(format!("not CloudTrail: {e}"));
+                }
+            }
+        },
+    }
+}
+
 fn classify(
     v: &RawValue,
     line: Option<u32>,
     rep: &mut ReadReport,
-    each: &mut dyn FnMut(&RawValue, Pos),
+    each: &mut dyn FnMut(Item<'_>, Pos),
 ) {
     let text = v.get();
     let foreign = |rep: &mut ReadReport, why: &str| {
@@ -360,10 +463,13 @@ fn classify(
                 return foreign(rep, "unreadable object");
             };
             if is_record(&o) {
-                each(v, Pos { line });
+                each(Item::Raw(v), Pos { line });
             } else if let Some(records) = o.get("Records") {
                 match serde_json::from_str::<RawArray<'_>>(records.get()) {
-                    Ok(a) => a.0.into_iter().for_each(|r| each(r, Pos { line: None })),
+                    Ok(a) => {
+                        a.0.into_iter()
+                            .for_each(|r| each(Item::Raw(r), Pos { line: None }))
+                    }
                     Err(_) => foreign(rep, "`Records` is not a list"),
                 }
             } else if let Some(events) = o.get("Events") {
@@ -383,7 +489,7 @@ fn lookup_events(
     events: &RawValue,
     line: Option<u32>,
     rep: &mut ReadReport,
-    each: &mut dyn FnMut(&RawValue, Pos),
+    each: &mut dyn FnMut(Item<'_>, Pos),
     foreign: &dyn Fn(&mut ReadReport, &str),
 ) {
     let Ok(list) = serde_json::from_str::<RawArray<'_>>(events.get()) else {
@@ -397,7 +503,7 @@ fn lookup_events(
         let inner = o.get("CloudTrailEvent").map(Val::from_raw);
         match inner {
             Some(Val::Str(s)) => match serde_json::from_str::<&RawValue>(&s) {
-                Ok(r) => each(r, Pos { line }),
+                Ok(r) => each(Item::Raw(r), Pos { line }),
                 Err(err) => {
                     rep.malformed += 1;
                     if rep.first_malformed.is_none() {
@@ -413,7 +519,7 @@ fn lookup_events(
 fn lake_rows(
     rows: &RawValue,
     rep: &mut ReadReport,
-    each: &mut dyn FnMut(&RawValue, Pos),
+    each: &mut dyn FnMut(Item<'_>, Pos),
     foreign: &dyn Fn(&mut ReadReport, &str),
 ) {
     let Ok(rows) = serde_json::from_str::<RawArray<'_>>(rows.get()) else {
@@ -450,7 +556,7 @@ fn lake_rows(
         }
         let json = whole.unwrap_or_else(|| serde_json::Value::Object(merged).to_string());
         match serde_json::from_str::<&RawValue>(&json) {
-            Ok(r) => each(r, Pos { line: None }),
+            Ok(r) => each(Item::Raw(r), Pos { line: None }),
             Err(_) => foreign(rep, "a Lake row that is not a record"),
         }
     }
@@ -467,7 +573,11 @@ mod tests {
         std::fs::write(&p, content).expect("write");
         let mut got = Vec::new();
         let rep = read_records(&Input::File(p), &mut |r, pos| {
-            got.push((r.get().to_string(), pos.line))
+            let text = match r {
+                Item::Raw(v) => v.get().to_string(),
+                Item::Parsed(rec) => rec.raw.to_string(),
+            };
+            got.push((text, pos.line))
         });
         (got, rep)
     }
