@@ -37,6 +37,8 @@ set -euo pipefail
 # ---------------------------------------------------------------- settings --
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 CACHE=${BENCH_CACHE:-$HOME/.cache/keyward-bench}
 WORK=bench/work            # relative, so recorded commands read well
 CORPUS=$WORK/corpus
@@ -245,27 +247,7 @@ prepare_noseyparker() {
 }
 
 prepare_keyward() {
-    # Keyward is built from this checkout.  Respect CARGO_TARGET_DIR; ask
-    # cargo where the target dir is rather than guessing.
-    have cargo || { UNAVAILABLE[keyward]="pending: cargo not found"; return; }
-    log "building keyward (cargo build --release -p keyward)"
-    if ! cargo build --release -p keyward >&2; then
-        UNAVAILABLE[keyward]="pending: \`cargo build --release -p keyward\` failed"; return
-    fi
-    local td
-    td=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-    local b="$td/release/keyward"
-    [[ -x $b ]] || { UNAVAILABLE[keyward]="pending: no binary at $b"; return; }
-    if ! "$b" scan --help >/dev/null 2>&1; then
-        UNAVAILABLE[keyward]="pending: the binary has no working \`scan\` subcommand yet"; return
-    fi
-    BIN[keyward]=$b
-    VERSION[keyward]=$("$b" --version 2>/dev/null | awk '{print $NF}')
-    # Name the source it was built from: commit, and whether the tree differs.
-    local rev
-    rev=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit")
-    if [[ -n $(git status --porcelain -- crates Cargo.toml Cargo.lock 2>/dev/null) ]]; then rev+=", uncommitted changes"; fi
-    VERSION[keyward]+=" ($rev)"
+    prepare_keyward_for scan
     NOTE[keyward]=""
 }
 
@@ -356,20 +338,9 @@ tool_cmd() {
 }
 
 # Shell-quoted, with $CACHE and the repo path shortened, for the report.
-display_cmd() {
-    local s="" w re='[^A-Za-z0-9_./=:@~+-]'
-    for w in "$@"; do
-        # secretlint runs from its install dir, so its glob must stay absolute.
-        if [[ $w == *'**'* ]]; then w=${w//"$REPO/"/'<repo>/'}; else w=${w//"$REPO/"/}; fi
-        w=${w//"$HOME/"/"~/"}
-        if [[ $w =~ $re ]]; then s+=" '${w//\'/\'\\\'\'}'"; else s+=" $w"; fi
-    done
-    printf '%s' "${s# }"
-}
 
 RESULTS=$WORK/results.jsonl
 : >"$RESULTS"
-emit() { python3 -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' "$@" >>"$RESULTS"; }
 
 for t in $TOOLS; do
     if [[ -n ${UNAVAILABLE[$t]:-} ]]; then

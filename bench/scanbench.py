@@ -17,6 +17,8 @@ import re
 import shutil
 import sys
 
+from benchmarks_md import replace_section
+
 # ---------------------------------------------------------------------------
 # corpus
 # ---------------------------------------------------------------------------
@@ -427,20 +429,7 @@ def cmd_report(a):
     lines.append("")
     section = "\n".join(lines) + "\n"
 
-    old = ""
-    if os.path.exists(a.benchmarks):
-        with open(a.benchmarks) as fh:
-            old = fh.read()
-    if not old.strip():
-        old = "# Benchmarks\n\n"
-    # Replace from "## scan" up to the next level-2 heading (or the end).
-    m = re.search(r"^## scan[ \t]*\n.*?(?=^## |\Z)", old, flags=re.S | re.M)
-    if m:
-        new = old[:m.start()] + section + ("\n" if old[m.end():] else "") + old[m.end():]
-    else:
-        new = old.rstrip("\n") + "\n\n" + section
-    with open(a.benchmarks, "w") as fh:
-        fh.write(new)
+    replace_section(a.benchmarks, "scan", section)
 
 
 def cmd_restat(a):
