@@ -1,19 +1,16 @@
 //! `keyward detect`: Sigma rules over CloudTrail files and trees.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use keyward_core::{Finding, Lang, RuleMeta, Severity, Text};
+use keyward_core::{Finding, Lang, RuleMeta, Text};
 use keyward_detect::{Outcome, Rule, RuleSet};
 use keyward_report::Options;
 use serde_json::json;
 
 use crate::cli::{lang, DetectArgs, FormatArg, Global};
 use crate::exit::Code;
-use crate::output::{color_enabled, emit};
+use crate::output::{by_severity, color_enabled, emit, progress_bar, severity_line};
 
 /// The rule set a run uses: the bundled pack unless `--no-builtin`, plus `--rules` folders.
 /// Rules that cannot load are returned as messages; the rest run.
@@ -108,7 +105,7 @@ pub fn run(global: &Global, args: DetectArgs) -> Result<Code> {
     let mut skipped = Vec::new();
     let mut errors = Vec::new();
     let inputs = keyward_detect::source::expand(&args.paths, &mut skipped, &mut errors);
-    let progress = progress_bar(args.quiet);
+    let progress = progress_bar(args.quiet, "read");
     let tick = |bytes: u64| progress.inc(bytes);
     let mut outcome = keyward_detect::run(&set, &inputs, &opts, &tick);
     progress.finish_and_clear();
@@ -175,27 +172,6 @@ fn localise(set: &RuleSet, alerts: &mut [Finding]) {
     }
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} read {bytes} ({binary_bytes_per_sec}) {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    pb.enable_steady_tick(Duration::from_millis(120));
-    pb
-}
-
-fn by_severity(alerts: &[Finding]) -> BTreeMap<&'static str, u64> {
-    let mut m = BTreeMap::new();
-    for f in alerts {
-        *m.entry(f.severity.as_str()).or_insert(0) += 1;
-    }
-    m
-}
-
 fn summary_json(o: &Outcome, rule_problems: usize) -> serde_json::Value {
     let s = &o.stats;
     let skipped: BTreeMap<&str, u64> = s.skipped.iter().map(|(r, n)| (r.describe(), *n)).collect();
@@ -257,28 +233,12 @@ fn summary_text(o: &Outcome, lang: Lang) -> String {
             parts.join(", ")
         );
     }
-    let counts = by_severity(&o.alerts);
-    if o.alerts.is_empty() {
-        out += if ja {
-            "アラートはありません。\n"
-        } else {
-            "No alerts.\n"
-        };
-    } else {
-        let parts: Vec<String> = Severity::ALL
-            .iter()
-            .filter_map(|sev| counts.get(sev.as_str()).map(|n| format!("{n} {sev}")))
-            .collect();
-        out += &if ja {
-            format!(
-                "アラート: {} 件（{}）。\n",
-                o.alerts.len(),
-                parts.join("、")
-            )
-        } else {
-            format!("Alerts: {} ({}).\n", o.alerts.len(), parts.join(", "))
-        };
-    }
+    out += &severity_line(
+        &o.alerts,
+        lang,
+        ("Alerts", "アラート"),
+        ("No alerts.", "アラートはありません。"),
+    );
     if !o.errors.is_empty() {
         out += &if ja {
             format!("読めなかった入力: {} 件（上記参照）。\n", o.errors.len())

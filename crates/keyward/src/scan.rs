@@ -1,12 +1,10 @@
 //! `keyward scan`: resolve settings, run the chosen source, apply baselines, verify, report.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use keyward_core::{Finding, Lang, RuleMeta, Severity};
+use keyward_core::{Finding, Lang, RuleMeta};
 use keyward_report::Options;
 use keyward_secrets::{git, walk, Matcher, Outcome, ScanOptions};
 use serde_json::json;
@@ -14,7 +12,7 @@ use serde_json::json;
 use crate::cli::{lang, FormatArg, Global, ScanArgs};
 use crate::config::Config;
 use crate::exit::Code;
-use crate::output::{color_enabled, emit};
+use crate::output::{by_severity, color_enabled, emit, progress_bar, severity_line};
 use crate::{baseline, exit};
 
 pub fn run(global: &Global, args: ScanArgs) -> Result<Code> {
@@ -44,7 +42,7 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<Code> {
         None => None,
     };
 
-    let progress = progress_bar(args.quiet);
+    let progress = progress_bar(args.quiet, "scanned");
     let tick = |n: u64| progress.inc(n);
     let started = Instant::now();
     let mut outcome = Outcome::default();
@@ -140,21 +138,6 @@ pub fn run(global: &Global, args: ScanArgs) -> Result<Code> {
     })
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    pb.set_style(
-        ProgressStyle::with_template(
-            "{spinner} scanned {bytes} ({binary_bytes_per_sec}) {elapsed}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    pb.enable_steady_tick(Duration::from_millis(120));
-    pb
-}
-
 fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         b.severity
@@ -163,14 +146,6 @@ fn sort_findings(findings: &mut [Finding]) {
             .then_with(|| a.location.line.cmp(&b.location.line))
             .then_with(|| a.location.column.cmp(&b.location.column))
     });
-}
-
-fn by_severity(findings: &[Finding]) -> BTreeMap<&'static str, u64> {
-    let mut m = BTreeMap::new();
-    for f in findings {
-        *m.entry(f.severity.as_str()).or_insert(0) += 1;
-    }
-    m
 }
 
 fn mb_per_s(bytes: u64, elapsed: Duration) -> f64 {
@@ -224,24 +199,12 @@ fn summary_text(o: &Outcome, elapsed: Duration, baselined: u64, lang: Lang) -> S
             format!("Skipped: {}.\n", parts.join(", "))
         };
     }
-    let counts = by_severity(&o.findings);
-    if o.findings.is_empty() {
-        out += if ja {
-            "シークレットは見つかりませんでした。\n"
-        } else {
-            "No secrets found.\n"
-        };
-    } else {
-        let parts: Vec<String> = Severity::ALL
-            .iter()
-            .filter_map(|sev| counts.get(sev.as_str()).map(|n| format!("{n} {sev}")))
-            .collect();
-        out += &if ja {
-            format!("検出: {} 件（{}）。\n", o.findings.len(), parts.join("、"))
-        } else {
-            format!("Findings: {} ({}).\n", o.findings.len(), parts.join(", "))
-        };
-    }
+    out += &severity_line(
+        &o.findings,
+        lang,
+        ("Findings", "検出"),
+        ("No secrets found.", "シークレットは見つかりませんでした。"),
+    );
     let mut notes = Vec::new();
     if s.examples > 0 {
         notes.push(if ja {
