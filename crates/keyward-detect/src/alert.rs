@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use keyward_core::{fingerprint, Finding, Location};
 
-use crate::record::{Path, Record, Val};
+use crate::record::{Path, Record};
 use crate::rule::Rule;
 
 /// What a reader needs to know about a matched event, taken from the record when it matched
@@ -31,12 +31,13 @@ pub struct EventRef {
     pub raw: Option<String>,
 }
 
+/// A field of the record as text: top-level ones directly, nested ones by walking the path.
 fn text(r: &Record<'_>, path: &str) -> Option<String> {
-    let mut v = Vec::new();
-    r.values(&Path::parse(path), &mut v);
-    v.iter()
-        .find(|v| !matches!(v, Val::Null | Val::Json(_)))
-        .and_then(|v| v.as_text().map(str::to_string))
+    if path.contains('.') {
+        r.first_scalar(&Path::parse(path))
+    } else {
+        r.str_field(path).map(|s| s.into_owned())
+    }
 }
 
 impl EventRef {

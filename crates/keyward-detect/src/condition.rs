@@ -118,28 +118,29 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Cond, CondError> {
-        let mut parts = vec![self.and()?];
-        while self.keyword("or") {
-            self.pos += 1;
-            parts.push(self.and()?);
-        }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Cond::Or(parts)
-        })
+        self.chain("or", Self::and, Cond::Or)
     }
 
     fn and(&mut self) -> Result<Cond, CondError> {
-        let mut parts = vec![self.not()?];
-        while self.keyword("and") {
+        self.chain("and", Self::not, Cond::And)
+    }
+
+    /// `next (kw next)*`, one level of the precedence ladder.
+    fn chain(
+        &mut self,
+        kw: &str,
+        next: fn(&mut Self) -> Result<Cond, CondError>,
+        join: fn(Vec<Cond>) -> Cond,
+    ) -> Result<Cond, CondError> {
+        let mut parts = vec![next(self)?];
+        while self.keyword(kw) {
             self.pos += 1;
-            parts.push(self.not()?);
+            parts.push(next(self)?);
         }
         Ok(if parts.len() == 1 {
             parts.remove(0)
         } else {
-            Cond::And(parts)
+            join(parts)
         })
     }
 

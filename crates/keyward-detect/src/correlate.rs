@@ -12,7 +12,7 @@
 //! raises one alert, not one per further event. A hit whose group-by field is missing joins no
 //! group: it cannot be told apart from other principals' events.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use crate::alert::EventRef;
 use crate::engine::RuleSet;
@@ -39,7 +39,9 @@ pub struct Fired {
 
 enum State {
     Count(VecDeque<EventRef>),
-    Values(VecDeque<(EventRef, String)>),
+    /// The window's events with their (lower-cased) values, and how often each value occurs in
+    /// it, so the distinct count is kept as events come and go instead of recounted per hit.
+    Values(VecDeque<(EventRef, String)>, HashMap<String, usize>),
     Temporal(Vec<Option<EventRef>>),
     /// `chains[i]`: the latest-starting sequence that has matched members `0..=i` in order.
     Ordered(Vec<Option<Vec<EventRef>>>),
@@ -49,7 +51,7 @@ impl State {
     fn newest(&self) -> i64 {
         match self {
             State::Count(q) => q.back().map_or(i64::MIN, |e| e.time),
-            State::Values(q) => q.back().map_or(i64::MIN, |e| e.0.time),
+            State::Values(q, _) => q.back().map_or(i64::MIN, |e| e.0.time),
             State::Temporal(s) => s.iter().flatten().map(|e| e.time).max().unwrap_or(i64::MIN),
             State::Ordered(c) => c
                 .iter()
@@ -109,7 +111,7 @@ impl<'s> Correlator<'s> {
             .entry(h.key.clone())
             .or_insert_with(|| match plan.def.kind {
                 CorrKind::EventCount => State::Count(VecDeque::new()),
-                CorrKind::ValueCount => State::Values(VecDeque::new()),
+                CorrKind::ValueCount => State::Values(VecDeque::new(), HashMap::new()),
                 CorrKind::Temporal => State::Temporal(vec![None; n_members]),
                 CorrKind::TemporalOrdered => State::Ordered(vec![None; n_members]),
             });
@@ -124,16 +126,24 @@ impl<'s> Correlator<'s> {
                     fired = Some(q.drain(..).collect());
                 }
             }
-            State::Values(q) => {
+            State::Values(q, counts) => {
                 if let Some(v) = h.value {
+                    let v = v.to_ascii_lowercase();
+                    *counts.entry(v.clone()).or_insert(0) += 1;
                     q.push_back((h.ev, v));
                 }
                 while q.front().is_some_and(|e| e.0.time < t - span) {
-                    q.pop_front();
+                    if let Some((_, v)) = q.pop_front() {
+                        if let Some(n) = counts.get_mut(&v) {
+                            *n -= 1;
+                            if *n == 0 {
+                                counts.remove(&v);
+                            }
+                        }
+                    }
                 }
-                let distinct: HashSet<String> =
-                    q.iter().map(|(_, v)| v.to_ascii_lowercase()).collect();
-                if !q.is_empty() && holds(distinct.len()) {
+                if !q.is_empty() && holds(counts.len()) {
+                    counts.clear();
                     fired = Some(q.drain(..).map(|(e, _)| e).collect());
                 }
             }

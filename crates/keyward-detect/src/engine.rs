@@ -200,9 +200,8 @@ impl RuleSet {
                 for e in k.exact {
                     index.by_source.entry(e).or_default().push(i);
                 }
-                for p in k.prefix {
-                    // Rare enough that the always bucket serves.
-                    let _ = p;
+                // An eventSource prefix is rare enough that the always bucket serves.
+                if !k.prefix.is_empty() {
                     index.always.push(i);
                 }
             } else {

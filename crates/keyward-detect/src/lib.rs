@@ -29,7 +29,7 @@ pub use source::{Input, InputError, SkipReason};
 
 use alert::EventRef;
 use correlate::{Correlator, Hit};
-use record::{Record, Val};
+use record::Record;
 
 mod pack {
     include!(concat!(env!("OUT_DIR"), "/pack.rs"));
@@ -135,6 +135,20 @@ pub fn parse_time(s: &str) -> Option<i64> {
     s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
+/// `30s`, `5m`, `1h`, `1d`, `2w` as seconds; `None` unless a whole number and one of those units.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let unit = match s.chars().last()? {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86400,
+        'w' => 7 * 86400,
+        _ => return None,
+    };
+    s[..s.len() - 1].parse::<i64>().ok()?.checked_mul(unit)
+}
+
 /// One worker's state: its rule index cache and what it has found.
 struct Worker<'s> {
     set: &'s RuleSet,
@@ -218,25 +232,15 @@ impl<'s> Worker<'s> {
             }
             for &(ci, pos) in &self.set.feeds[m] {
                 let plan = &self.set.corrs[ci];
-                let mut key = Vec::with_capacity(plan.group_paths[pos].len());
-                let mut vals = Vec::new();
-                let mut complete = true;
-                for p in &plan.group_paths[pos] {
-                    vals.clear();
-                    r.values(p, &mut vals);
-                    match vals.iter().find_map(|v| match v {
-                        Val::Null | Val::Json(_) => None,
-                        v => v.as_text().map(str::to_string),
-                    }) {
-                        Some(v) if !v.is_empty() => key.push(v),
-                        _ => complete = false,
-                    }
-                }
-                if !complete {
+                let key: Option<Vec<String>> = plan.group_paths[pos]
+                    .iter()
+                    .map(|p| r.first_scalar(p).filter(|v| !v.is_empty()))
+                    .collect();
+                let Some(key) = key else {
                     continue;
-                }
+                };
                 let value = plan.value_path.as_ref().and_then(|p| {
-                    vals.clear();
+                    let mut vals = Vec::new();
                     r.values(p, &mut vals);
                     vals.iter().find_map(|v| v.as_text().map(str::to_string))
                 });

@@ -173,9 +173,6 @@ impl Path {
     pub fn parse(s: &str) -> Path {
         Path(s.split('.').map(str::to_string).collect())
     }
-    pub fn as_string(&self) -> String {
-        self.0.join(".")
-    }
 }
 
 /// One CloudTrail record.
@@ -235,11 +232,14 @@ impl<'a> Record<'a> {
         Some(policy_allows(&doc, any_action))
     }
 
-    /// Whether `path` names a present, non-null value.
-    pub fn exists(&self, path: &Path) -> bool {
+    /// The first scalar (string, number, boolean) at `path`, as text: the value an alert shows
+    /// or a correlation groups by.
+    pub fn first_scalar(&self, path: &Path) -> Option<String> {
         let mut v = Vec::new();
         self.values(path, &mut v);
-        v.iter().any(|v| !matches!(v, Val::Null))
+        v.into_iter()
+            .find(|v| !matches!(v, Val::Null | Val::Json(_)))
+            .and_then(|v| v.as_text().map(str::to_string))
     }
 }
 

@@ -666,25 +666,14 @@ pub(crate) fn glob(pat: &str, cased: bool) -> Result<StrMatch, String> {
 
 fn timespan(s: &str) -> Result<i64, String> {
     let s = s.trim();
-    let (num, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("timespan `{s}` is not a number and a unit (30s, 5m, 1h, 1d)"))?;
-    let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        _ => {
-            return Err(format!(
-                "timespan `{s}` has unit `{unit}`; use s, m, h or d"
-            ))
-        }
-    };
-    if n <= 0 {
-        return Err(format!("timespan `{s}` must be positive"));
+    // The Sigma specification knows s, m, h and d; weeks are the CLI's extra.
+    match crate::parse_duration(s).filter(|_| !s.ends_with('w')) {
+        Some(n) if n > 0 => Ok(n),
+        Some(_) => Err(format!("timespan `{s}` must be positive")),
+        None => Err(format!(
+            "timespan `{s}` is not a number and a unit (30s, 5m, 1h, 1d)"
+        )),
     }
-    Ok(n * mult)
 }
 
 fn correlation(rule: &Y, c: &Y) -> Result<Correlation, String> {

@@ -422,16 +422,51 @@ fn classify_top<'a>(
                 classify(e, None, rep, each);
             }
         }
-        // Exports and anything odd take the general road (a second parse is fine there).
-        _ => match serde_json::from_str::<&RawValue>(text) {
-            Ok(v) => classify(v, line, rep, each),
-            Err(e) => {
-                rep.foreign += 1;
-                if rep.first_foreign.is_none() {
-                    rep.first_foreign = Some(format!("not CloudTrail: {e}"));
-                }
-            }
+        Top::Object(o, None) => classify_object(&o, line, rep, each),
+        // A record that also has a `Records` key: rare enough to parse again whole.
+        Top::Object(_, Some(_)) => match serde_json::from_str::<&RawValue>(text) {
+            Ok(v) => each(Item::Raw(v), Pos { line }),
+            Err(e) => foreign(rep, line, &e.to_string()),
         },
+        Top::Scalar => foreign(rep, line, "a JSON scalar"),
+    }
+}
+
+/// Counts a value that is not CloudTrail, keeping the first reason.
+fn foreign(rep: &mut ReadReport, line: Option<u32>, why: &str) {
+    rep.foreign += 1;
+    if rep.first_foreign.is_none() {
+        let at = line.map(|l| format!(" at line {l}")).unwrap_or_default();
+        rep.first_foreign = Some(format!("not CloudTrail{at}: {why}"));
+    }
+}
+
+/// An object that is not itself a record: a CloudTrail file, an export, or something else.
+fn classify_object(
+    o: &RawObject<'_>,
+    line: Option<u32>,
+    rep: &mut ReadReport,
+    each: &mut dyn FnMut(Item<'_>, Pos),
+) {
+    if let Some(records) = o.get("Records") {
+        match serde_json::from_str::<RawArray<'_>>(records.get()) {
+            Ok(a) => {
+                a.0.into_iter()
+                    .for_each(|r| each(Item::Raw(r), Pos { line: None }))
+            }
+            Err(_) => foreign(rep, line, "`Records` is not a list"),
+        }
+    } else if let Some(events) = o.get("Events") {
+        lookup_events(events, line, rep, each);
+    } else if let Some(rows) = o.get("QueryResultRows") {
+        lake_rows(rows, line, rep, each);
+    } else {
+        let keys: Vec<&str> = o.0.iter().take(4).map(|(k, _)| k.as_ref()).collect();
+        foreign(
+            rep,
+            line,
+            &format!("an object with keys {}", keys.join(", ")),
+        );
     }
 }
 
@@ -442,13 +477,6 @@ fn classify(
     each: &mut dyn FnMut(Item<'_>, Pos),
 ) {
     let text = v.get();
-    let foreign = |rep: &mut ReadReport, why: &str| {
-        rep.foreign += 1;
-        if rep.first_foreign.is_none() {
-            let at = line.map(|l| format!(" at line {l}")).unwrap_or_default();
-            rep.first_foreign = Some(format!("not CloudTrail{at}: {why}"));
-        }
-    };
     match text.as_bytes().first() {
         Some(b'[') => match serde_json::from_str::<RawArray<'_>>(text) {
             Ok(a) => {
@@ -456,32 +484,14 @@ fn classify(
                     classify(e, None, rep, each);
                 }
             }
-            Err(e) => foreign(rep, &e.to_string()),
+            Err(e) => foreign(rep, line, &e.to_string()),
         },
-        Some(b'{') => {
-            let Ok(o) = serde_json::from_str::<RawObject<'_>>(text) else {
-                return foreign(rep, "unreadable object");
-            };
-            if is_record(&o) {
-                each(Item::Raw(v), Pos { line });
-            } else if let Some(records) = o.get("Records") {
-                match serde_json::from_str::<RawArray<'_>>(records.get()) {
-                    Ok(a) => {
-                        a.0.into_iter()
-                            .for_each(|r| each(Item::Raw(r), Pos { line: None }))
-                    }
-                    Err(_) => foreign(rep, "`Records` is not a list"),
-                }
-            } else if let Some(events) = o.get("Events") {
-                lookup_events(events, line, rep, each, &foreign);
-            } else if let Some(rows) = o.get("QueryResultRows") {
-                lake_rows(rows, rep, each, &foreign);
-            } else {
-                let keys: Vec<&str> = o.0.iter().take(4).map(|(k, _)| k.as_ref()).collect();
-                foreign(rep, &format!("an object with keys {}", keys.join(", ")));
-            }
-        }
-        _ => foreign(rep, "a JSON scalar"),
+        Some(b'{') => match serde_json::from_str::<RawObject<'_>>(text) {
+            Ok(o) if is_record(&o) => each(Item::Raw(v), Pos { line }),
+            Ok(o) => classify_object(&o, line, rep, each),
+            Err(_) => foreign(rep, line, "unreadable object"),
+        },
+        _ => foreign(rep, line, "a JSON scalar"),
     }
 }
 
@@ -490,14 +500,13 @@ fn lookup_events(
     line: Option<u32>,
     rep: &mut ReadReport,
     each: &mut dyn FnMut(Item<'_>, Pos),
-    foreign: &dyn Fn(&mut ReadReport, &str),
 ) {
     let Ok(list) = serde_json::from_str::<RawArray<'_>>(events.get()) else {
-        return foreign(rep, "`Events` is not a list");
+        return foreign(rep, line, "`Events` is not a list");
     };
     for e in list.0 {
         let Ok(o) = serde_json::from_str::<RawObject<'_>>(e.get()) else {
-            foreign(rep, "an `Events` entry is not an object");
+            foreign(rep, line, "an `Events` entry is not an object");
             continue;
         };
         let inner = o.get("CloudTrailEvent").map(Val::from_raw);
@@ -511,23 +520,23 @@ fn lookup_events(
                     }
                 }
             },
-            _ => foreign(rep, "an `Events` entry without `CloudTrailEvent`"),
+            _ => foreign(rep, line, "an `Events` entry without `CloudTrailEvent`"),
         }
     }
 }
 
 fn lake_rows(
     rows: &RawValue,
+    line: Option<u32>,
     rep: &mut ReadReport,
     each: &mut dyn FnMut(Item<'_>, Pos),
-    foreign: &dyn Fn(&mut ReadReport, &str),
 ) {
     let Ok(rows) = serde_json::from_str::<RawArray<'_>>(rows.get()) else {
-        return foreign(rep, "`QueryResultRows` is not a list");
+        return foreign(rep, line, "`QueryResultRows` is not a list");
     };
     for row in rows.0 {
         let Ok(cells) = serde_json::from_str::<RawArray<'_>>(row.get()) else {
-            foreign(rep, "a Lake result row is not a list");
+            foreign(rep, line, "a Lake result row is not a list");
             continue;
         };
         let mut merged = serde_json::Map::new();
@@ -557,7 +566,7 @@ fn lake_rows(
         let json = whole.unwrap_or_else(|| serde_json::Value::Object(merged).to_string());
         match serde_json::from_str::<&RawValue>(&json) {
             Ok(r) => each(Item::Raw(r), Pos { line: None }),
-            Err(_) => foreign(rep, "a Lake row that is not a record"),
+            Err(_) => foreign(rep, line, "a Lake row that is not a record"),
         }
     }
 }

@@ -36,17 +36,8 @@ pub fn rule_set(rules: &[std::path::PathBuf], no_builtin: bool) -> (RuleSet, Vec
 /// `7d` (before now).
 pub fn parse_when(s: &str) -> Result<i64, String> {
     let t = s.trim();
-    if let Some(unit) = t.chars().last().filter(|c| "smhdw".contains(*c)) {
-        if let Ok(n) = t[..t.len() - 1].parse::<i64>() {
-            let secs = n * match unit {
-                's' => 1,
-                'm' => 60,
-                'h' => 3600,
-                'd' => 86400,
-                _ => 7 * 86400,
-            };
-            return Ok(jiff::Timestamp::now().as_second() - secs);
-        }
+    if let Some(secs) = keyward_detect::parse_duration(t) {
+        return Ok(jiff::Timestamp::now().as_second() - secs);
     }
     if let Ok(ts) = t.parse::<jiff::Timestamp>() {
         return Ok(ts.as_second());
