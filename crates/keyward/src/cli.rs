@@ -52,7 +52,7 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Evaluate Sigma rules over CloudTrail logs (files, S3-layout trees, JSON Lines, exports).
     Detect(Box<DetectArgs>),
-    /// List the bundled rules, or explain one.
+    /// List the bundled secret rules, or explain one (detection rules: docs/detect-rules.md).
     #[command(subcommand)]
     Rules(RulesCmd),
     /// Install the pre-commit hook that runs `keyward scan --staged`.
