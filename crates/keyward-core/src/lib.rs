@@ -7,10 +7,12 @@
 
 mod finding;
 mod meta;
+pub mod policy;
 mod secret;
 mod severity;
 
 pub use finding::{CommitInfo, Finding, GitStatus, Location};
 pub use meta::{Lang, RuleMeta, Text};
+pub use policy::PolicyDocument;
 pub use secret::{fingerprint, Secret};
 pub use severity::{ParseSeverityError, Severity};

@@ -10,6 +10,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use keyward_core::policy::url_decoded_json;
+use keyward_core::PolicyDocument;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -124,47 +126,6 @@ impl<'a> Val<'a> {
     }
 }
 
-/// `%7B%22Version%22...` → `{"Version"...}`; anything else unchanged.
-fn url_decoded_json(s: Cow<'_, str>) -> Cow<'_, str> {
-    let b = s.as_bytes();
-    let encoded_json = b.len() >= 3
-        && b[0] == b'%'
-        && (b[1..3].eq_ignore_ascii_case(b"7B") || b[1..3].eq_ignore_ascii_case(b"5B"));
-    if !encoded_json {
-        return s;
-    }
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    match String::from_utf8(out) {
-        Ok(d) => Cow::Owned(d),
-        Err(_) => s,
-    }
-}
-
-fn hex(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// A field path, split once at rule compile time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Path(pub Vec<String>);
@@ -225,11 +186,11 @@ impl<'a> Record<'a> {
         let mut docs = Vec::new();
         self.values(&Path::parse("requestParameters.policyDocument"), &mut docs);
         let doc = docs.iter().find_map(|d| match d {
-            Val::Str(s) => serde_json::from_str::<serde_json::Value>(s).ok(),
-            Val::Json(j) => serde_json::from_str::<serde_json::Value>(j).ok(),
+            Val::Str(s) => PolicyDocument::parse(s).ok(),
+            Val::Json(j) => PolicyDocument::parse(j).ok(),
             _ => None,
         })?;
-        Some(policy_allows(&doc, any_action))
+        Some(!doc.broad_statements(any_action).is_empty())
     }
 
     /// The first scalar (string, number, boolean) at `path`, as text: the value an alert shows
@@ -241,33 +202,6 @@ impl<'a> Record<'a> {
             .find(|v| !matches!(v, Val::Null | Val::Json(_)))
             .and_then(|v| v.as_text().map(str::to_string))
     }
-}
-
-/// Whether an IAM policy document has an `Allow` statement on every resource (`*`), and, when
-/// `any_action`, for every action (`*` or `*:*`).
-pub fn policy_allows(doc: &serde_json::Value, any_action: bool) -> bool {
-    use serde_json::Value as J;
-    fn has_star(v: Option<&J>, stars: &[&str]) -> bool {
-        match v {
-            Some(J::String(s)) => stars.contains(&s.trim()),
-            Some(J::Array(a)) => a.iter().any(|x| has_star(Some(x), stars)),
-            _ => false,
-        }
-    }
-    let statements: Vec<&J> = match doc.get("Statement") {
-        Some(J::Array(a)) => a.iter().collect(),
-        Some(o @ J::Object(_)) => vec![o],
-        _ => return false,
-    };
-    statements.into_iter().any(|st| {
-        let allow = st
-            .get("Effect")
-            .and_then(J::as_str)
-            .is_some_and(|e| e.eq_ignore_ascii_case("allow"));
-        allow
-            && has_star(st.get("Resource"), &["*"])
-            && (!any_action || has_star(st.get("Action"), &["*", "*:*"]))
-    })
 }
 
 fn collect<'a>(raw: &'a RawValue, rest: &[String], out: &mut Vec<Val<'a>>) {
