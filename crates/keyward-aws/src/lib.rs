@@ -3,6 +3,13 @@
 //! Other crates describe what to ask and what the answers mean; this one asks. Everything here
 //! honours `--profile`, `--region` and `--endpoint-url` the way the AWS CLI does, so the same
 //! code runs against an account, a LocalStack or a moto server.
+//!
+//! [`verify_key`] asks whether a found key works; [`collect_snapshot`] reads a whole account
+//! for `keyward audit`.
+
+pub mod collect;
+
+pub use collect::{collect_snapshot, default_regions, CollectOptions};
 
 use std::time::Duration;
 
@@ -105,7 +112,7 @@ pub async fn verify_key(
 }
 
 /// The full cause chain of an SDK error, whose top-level Display is often just "dispatch failure".
-fn aws_smithy_error_chain(err: &dyn std::error::Error) -> String {
+pub(crate) fn aws_smithy_error_chain(err: &dyn std::error::Error) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(s) = source {
