@@ -3,12 +3,14 @@
 //! A secret's value appears only when [`Options::show_secrets`] is set; everything else shows
 //! [`keyward_core::Secret::redacted`].
 
+mod audit;
 mod sarif;
 mod table;
 
 use keyward_core::Finding;
 use serde_json::{json, Map, Value};
 
+pub use audit::{asff, audit_html, audit_table, ocsf};
 pub use sarif::sarif;
 pub use table::{alerts_table, table};
 

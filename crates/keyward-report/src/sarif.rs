@@ -57,7 +57,12 @@ fn rule_descriptor(r: &RuleMeta) -> Value {
             "precision": "high",
         },
     });
-    if let Some(u) = r.references.first() {
+    // References may also be control ids (`FSBP IAM.1`, `CIS 1.4`); helpUri takes a URL only.
+    if let Some(u) = r
+        .references
+        .iter()
+        .find(|u| u.starts_with("https://") || u.starts_with("http://"))
+    {
         d["helpUri"] = json!(u);
     }
     d

@@ -15,6 +15,15 @@ fn severity_color(s: Severity) -> Color {
     }
 }
 
+/// A severity cell, coloured when colour is on.
+pub(crate) fn severity_cell(sev: &str, opts: Options) -> Cell {
+    let cell = Cell::new(sev);
+    match sev.parse::<Severity>() {
+        Ok(s) if opts.color => cell.fg(severity_color(s)).add_attribute(Attribute::Bold),
+        _ => cell,
+    }
+}
+
 /// Findings, most severe first, as a table.
 pub fn table(findings: &[Finding], opts: Options) -> String {
     let mut rows: Vec<&Finding> = findings.iter().collect();
@@ -34,12 +43,7 @@ pub fn table(findings: &[Finding], opts: Options) -> String {
         t.force_no_tty();
     }
     for f in rows {
-        let mut sev = Cell::new(f.severity.as_str());
-        if opts.color {
-            sev = sev
-                .fg(severity_color(f.severity))
-                .add_attribute(Attribute::Bold);
-        }
+        let sev = severity_cell(f.severity.as_str(), opts);
         let secret = secret_text(f, opts);
         t.add_row(vec![
             sev,
@@ -77,12 +81,7 @@ pub fn alerts_table(alerts: &[Finding], opts: Options) -> String {
     }
     let prop = |f: &Finding, k: &str| f.properties.get(k).cloned().unwrap_or_default();
     for f in alerts {
-        let mut sev = Cell::new(f.severity.as_str());
-        if opts.color {
-            sev = sev
-                .fg(severity_color(f.severity))
-                .add_attribute(Attribute::Bold);
-        }
+        let sev = severity_cell(f.severity.as_str(), opts);
         let event = match f.properties.get("events") {
             Some(evs) => format!(
                 "{} events: {}",
