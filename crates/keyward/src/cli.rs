@@ -52,6 +52,8 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Evaluate Sigma rules over CloudTrail logs (files, S3-layout trees, JSON Lines, exports).
     Detect(Box<DetectArgs>),
+    /// Check an account's IAM and security posture (live through the SDK, or --from a saved folder).
+    Audit(Box<AuditArgs>),
     /// List the bundled secret rules, or explain one (detection rules: docs/detect-rules.md).
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -164,6 +166,64 @@ pub struct DetectArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Json,
+    Jsonl,
+    Sarif,
+    /// AWS Security Finding Format (what Security Hub imports).
+    Asff,
+    /// OCSF 1.1 Compliance Finding (class 2003), as Security Lake stores it.
+    Ocsf,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Audit a snapshot folder (written by --save, or made with the AWS CLI) instead of an account.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["profile", "endpoint_url", "all_regions"])]
+    pub from: Option<PathBuf>,
+    /// Save what was collected to DIR, in AWS CLI output formats, for a later --from.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+    /// Measure ages (keys, passwords, last use) at this date instead of now: 2026-11-01 or RFC 3339.
+    #[arg(long, value_name = "DATE", value_parser = crate::audit::parse_date)]
+    pub as_of: Option<jiff::Timestamp>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Exit 1 when a failed check is at least this severe.
+    #[arg(long, value_name = "SEVERITY", default_value = "info", value_parser = parse_severity)]
+    pub fail_on: Severity,
+    /// Run only these checks (ids, or prefixes ending in `*` such as `iam-*`); repeatable.
+    #[arg(long = "check", value_name = "ID")]
+    pub checks: Vec<String>,
+    /// AWS profile (the standard credential chain otherwise: env, SSO, web identity, IMDS).
+    #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Region to audit (the profile's or AWS_REGION otherwise); repeatable.
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+    /// Audit every region enabled by default in commercial accounts.
+    #[arg(long)]
+    pub all_regions: bool,
+    /// Send AWS calls to this endpoint (a moto or LocalStack server).
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Concurrent AWS calls.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// No progress and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -1,6 +1,7 @@
 //! `keyward`: the command line. Parses flags, loads configuration, wires the capability crates
 //! together and maps outcomes to exit codes. No capability logic lives here.
 
+mod audit;
 mod baseline;
 mod cli;
 mod config;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Scan(args) => scan::run(&cli.global, *args),
         cli::Command::Detect(args) => detect::run(&cli.global, *args),
+        cli::Command::Audit(args) => audit::run(&cli.global, *args),
         cli::Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
         cli::Command::Hook(cmd) => hook::run(cmd),
     };

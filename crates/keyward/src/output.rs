@@ -39,15 +39,19 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
 
 /// A byte-counting spinner on stderr, hidden when stderr is not a terminal or with `--quiet`.
 pub fn progress_bar(quiet: bool, verb: &str) -> ProgressBar {
+    spinner(
+        quiet,
+        &format!("{{spinner}} {verb} {{bytes}} ({{binary_bytes_per_sec}}) {{elapsed}}"),
+    )
+}
+
+fn spinner(quiet: bool, template: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     pb.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {verb} {{bytes}} ({{binary_bytes_per_sec}}) {{elapsed}}"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     pb.enable_steady_tick(Duration::from_millis(120));
     pb
@@ -88,4 +92,12 @@ pub fn severity_line(
     } else {
         format!("{}: {} ({}).\n", label.0, findings.len(), parts.join(", "))
     }
+}
+
+/// A counting spinner on stderr (`N calls: last label`), hidden as [`progress_bar`] is.
+pub fn count_bar(quiet: bool, what: &str) -> ProgressBar {
+    spinner(
+        quiet,
+        &format!("{{spinner}} {{pos}} {what} {{elapsed}} {{msg}}"),
+    )
 }

@@ -1,0 +1,312 @@
+//! `keyward audit`: collect (or load) the account snapshot, run the checks, score, report.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use keyward_audit::{catalog, CheckMeta, Outcome, Settings, Snapshot, Status};
+use keyward_core::{Finding, Lang};
+use keyward_report::Options;
+use serde_json::{json, Value};
+
+use crate::cli::{lang, AuditArgs, AuditFormat, Global};
+use crate::exit::Code;
+use crate::output::{color_enabled, emit, severity_line};
+
+/// `2026-11-01` (midnight UTC) or an RFC 3339 time.
+pub fn parse_date(s: &str) -> Result<jiff::Timestamp, String> {
+    keyward_audit::check::parse_aws_time(s)
+        .ok_or_else(|| format!("{s:?} is not a date: use 2026-11-01 or 2026-11-01T09:00:00Z"))
+}
+
+fn selected(patterns: &[String], id: &str) -> bool {
+    patterns.is_empty()
+        || patterns.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => id.starts_with(prefix),
+            None => p == id,
+        })
+}
+
+pub fn run(global: &Global, args: AuditArgs) -> Result<Code> {
+    let language = lang(global);
+    let metas = catalog().map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(bad) = args.checks.iter().find(|p| {
+        !metas
+            .iter()
+            .any(|m| selected(std::slice::from_ref(p), &m.id))
+    }) {
+        bail!("no check matches --check {bad} (keyward audit --format json lists the ids)");
+    }
+    let started = Instant::now();
+    let (snap, problems, source) = match &args.from {
+        Some(dir) => {
+            let (snap, problems) = Snapshot::load(dir)
+                .with_context(|| format!("cannot read the snapshot folder {}", dir.display()))?;
+            if snap == Snapshot::default() {
+                bail!(
+                    "{} holds no snapshot file (expected names such as iam-get-account-authorization-details.json; see `keyward audit --help`)",
+                    dir.display()
+                );
+            }
+            (snap, problems, dir.display().to_string())
+        }
+        None => (collect(&args)?, Vec::new(), "live".to_string()),
+    };
+    for p in &problems {
+        eprintln!("keyward: cannot read {}: {}", p.path, p.reason);
+    }
+    if let Some(dir) = &args.save {
+        snap.save(dir)
+            .with_context(|| format!("cannot save the snapshot to {}", dir.display()))?;
+        if !args.quiet {
+            eprintln!(
+                "Saved the snapshot to {} (audit it again with --from).",
+                dir.display()
+            );
+        }
+    }
+    let now = args.as_of.unwrap_or_else(jiff::Timestamp::now);
+    let settings = Settings::default();
+    let outcomes = keyward_audit::audit(&snap, &settings, now, |id| selected(&args.checks, id));
+    let metas: Vec<&CheckMeta> = metas
+        .iter()
+        .filter(|m| selected(&args.checks, &m.id))
+        .collect();
+    let by_id: BTreeMap<&str, &CheckMeta> = metas.iter().map(|m| (m.id.as_str(), *m)).collect();
+    let account = snap.account_id().unwrap_or_default();
+    let findings: Vec<Finding> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Failed)
+        .filter_map(|o| {
+            Some(keyward_audit::finding(
+                by_id.get(o.check)?,
+                o,
+                &account,
+                language,
+            ))
+        })
+        .collect();
+    let score = keyward_audit::score(&metas, &outcomes);
+    let doc = document(
+        &metas, &outcomes, &findings, &score, &account, now, &source, language,
+    );
+    let ropts = Options {
+        show_secrets: false,
+        color: color_enabled(global.color, args.output.is_some()),
+    };
+    let text = match args.format {
+        AuditFormat::Table => keyward_report::audit_table(&doc, ropts, language),
+        AuditFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
+        AuditFormat::Jsonl => keyward_report::jsonl(&findings, ropts),
+        AuditFormat::Sarif => {
+            let rule_metas: Vec<_> = metas.iter().map(|m| m.rule_meta(language)).collect();
+            let errs: Vec<(String, String)> = problems
+                .iter()
+                .map(|p| (p.path.clone(), p.reason.clone()))
+                .collect();
+            serde_json::to_string_pretty(&keyward_report::sarif(
+                &findings,
+                &rule_metas,
+                &errs,
+                ropts,
+            ))? + "\n"
+        }
+        AuditFormat::Asff => serde_json::to_string_pretty(&keyward_report::asff(&doc))? + "\n",
+        AuditFormat::Ocsf => serde_json::to_string_pretty(&keyward_report::ocsf(&doc))? + "\n",
+    };
+    emit(&text, args.output.as_deref()).context("writing the report")?;
+    if let Some(path) = &args.html {
+        emit(&keyward_report::audit_html(&doc, language), Some(path))
+            .with_context(|| format!("writing the HTML report {}", path.display()))?;
+    }
+    let gaps: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::NotEvaluated)
+        .collect();
+    if !args.quiet {
+        eprint!(
+            "{}",
+            summary(
+                &score,
+                &findings,
+                gaps.len(),
+                started.elapsed().as_secs_f64(),
+                language
+            )
+        );
+    }
+    // Failed calls and unreadable files are inputs we could not read; a file that is simply
+    // absent from a hand-made folder is not.
+    let unread = !problems.is_empty() || gaps.iter().any(|g| !g.detail.ends_with("not collected"));
+    Ok(if findings.iter().any(|f| f.severity >= args.fail_on) {
+        Code::Findings
+    } else if unread {
+        Code::Partial
+    } else {
+        Code::Clean
+    })
+}
+
+fn collect(args: &AuditArgs) -> Result<Snapshot> {
+    let ep = keyward_aws::Endpoint {
+        profile: args.profile.clone(),
+        region: args.region.first().cloned(),
+        endpoint_url: args.endpoint_url.clone(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let bar = crate::output::count_bar(args.quiet, "AWS calls");
+    let snap = rt.block_on(async {
+        let conf = keyward_aws::load_config(&ep).await;
+        let regions = if args.all_regions {
+            keyward_aws::collect::default_regions()
+        } else if !args.region.is_empty() {
+            args.region.clone()
+        } else {
+            conf.region()
+                .map(|r| vec![r.to_string()])
+                .unwrap_or_default()
+        };
+        let opts = keyward_aws::collect::CollectOptions {
+            regions,
+            concurrency: args.concurrency.max(1),
+        };
+        let tick = |label: &str| {
+            bar.inc(1);
+            bar.set_message(label.to_string());
+        };
+        keyward_aws::collect::collect_snapshot(&conf, &opts, &tick).await
+    });
+    bar.finish_and_clear();
+    if let keyward_audit::Answer::Failed(e) = &snap.caller {
+        // Without an identity nothing else worked either: say why once, plainly.
+        bail!(
+            "cannot reach AWS with these credentials: {}: {} (check --profile, AWS_PROFILE or `aws sts get-caller-identity`)",
+            e.code,
+            e.message
+        );
+    }
+    Ok(snap)
+}
+
+/// The report as one JSON document: what `--format json` prints and what the table, HTML,
+/// ASFF and OCSF renderers read.
+#[allow(clippy::too_many_arguments)]
+fn document(
+    metas: &[&CheckMeta],
+    outcomes: &[Outcome],
+    findings: &[Finding],
+    score: &keyward_audit::Score,
+    account: &str,
+    now: jiff::Timestamp,
+    source: &str,
+    language: Lang,
+) -> Value {
+    let ropts = Options::default();
+    let checks: Vec<Value> = metas
+        .iter()
+        .map(|m| {
+            let mine: Vec<&Outcome> = outcomes.iter().filter(|o| o.check == m.id).collect();
+            let count = |s: Status| mine.iter().filter(|o| o.status == s).count();
+            let status = if count(Status::Failed) > 0 {
+                "FAILED"
+            } else if count(Status::Passed) > 0 {
+                "PASSED"
+            } else if count(Status::NotEvaluated) > 0 {
+                "NOT_EVALUATED"
+            } else {
+                "NOT_APPLICABLE"
+            };
+            json!({
+                "id": m.id,
+                "title": m.title.get(language),
+                "severity": m.severity,
+                "service": m.service,
+                "status": status,
+                "passed": count(Status::Passed),
+                "failed": count(Status::Failed),
+                "not_evaluated": count(Status::NotEvaluated),
+                "rationale": m.rationale.get(language),
+                "remediation": m.remediation.get(language),
+                "references": m.references,
+            })
+        })
+        .collect();
+    let titles: BTreeMap<&str, &str> = metas
+        .iter()
+        .map(|m| (m.id.as_str(), m.title.get(language)))
+        .collect();
+    let not_evaluated: Vec<Value> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::NotEvaluated)
+        .map(|o| {
+            json!({
+                "check": o.check,
+                "title": titles.get(o.check),
+                "resource": o.resource,
+                "region": o.region,
+                "reason": o.detail,
+            })
+        })
+        .collect();
+    json!({
+        "tool": "keyward",
+        "version": env!("CARGO_PKG_VERSION"),
+        "account_id": account,
+        "as_of": now.to_string(),
+        "source": source,
+        "lang": if language == Lang::Ja { "ja" } else { "en" },
+        "score": score,
+        "checks": checks,
+        "findings": findings.iter().map(|f| keyward_report::finding_json(f, ropts)).collect::<Vec<_>>(),
+        "not_evaluated": not_evaluated,
+        "outcomes": outcomes,
+    })
+}
+
+fn summary(
+    score: &keyward_audit::Score,
+    findings: &[Finding],
+    gaps: usize,
+    seconds: f64,
+    language: Lang,
+) -> String {
+    let ja = language == Lang::Ja;
+    let pct = score
+        .percent
+        .map(|p| format!("{p:.0}%"))
+        .unwrap_or_else(|| "-".into());
+    let mut s = if ja {
+        format!(
+            "スコア {pct}（合格 {} / 評価 {} コントロール、未評価 {}、対象なし {}）、{seconds:.2} 秒。\n",
+            score.passed,
+            score.passed + score.failed,
+            score.not_evaluated,
+            score.not_applicable
+        )
+    } else {
+        format!(
+            "Score {pct} ({} of {} evaluated controls passed; {} not evaluated, {} with nothing to check) in {seconds:.2} s.\n",
+            score.passed,
+            score.passed + score.failed,
+            score.not_evaluated,
+            score.not_applicable
+        )
+    };
+    s += &severity_line(
+        findings,
+        language,
+        ("Failed", "不合格"),
+        ("No failed checks.", "不合格のチェックはありません。"),
+    );
+    if gaps > 0 {
+        s += &if ja {
+            format!("評価できなかった項目: {gaps} 件（理由は表を参照）。\n")
+        } else {
+            format!("Not evaluated: {gaps} (reasons in the report).\n")
+        };
+    }
+    s
+}
