@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod checks;
+pub mod docs;
 pub mod model;
 pub mod snapshot;
 

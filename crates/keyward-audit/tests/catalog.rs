@@ -93,3 +93,18 @@ fn every_example_holds() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn generated_docs_are_current() {
+    let want = keyward_audit::docs::markdown(catalog().unwrap_or_else(|e| panic!("{e}")));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/audit-checks.md");
+    if std::env::var_os("KEYWARD_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/audit-checks.md is stale: run `KEYWARD_BLESS=1 cargo test -p keyward-audit --test catalog`"
+    );
+}

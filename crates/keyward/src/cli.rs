@@ -54,7 +54,7 @@ pub enum Command {
     Detect(Box<DetectArgs>),
     /// Check an account's IAM and security posture (live through the SDK, or --from a saved folder).
     Audit(Box<AuditArgs>),
-    /// List the bundled secret rules, or explain one (detection rules: docs/detect-rules.md).
+    /// List the bundled rules (secret rules, audit checks, detection rules), or explain one.
     #[command(subcommand)]
     Rules(RulesCmd),
     /// Install the pre-commit hook that runs `keyward scan --staged`.
@@ -228,12 +228,23 @@ pub struct AuditArgs {
     pub quiet: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleKind {
+    Secret,
+    Audit,
+    Detect,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RulesCmd {
     /// One line per rule.
     List {
         #[arg(short, long, value_enum, default_value_t = FormatArg::Table)]
         format: FormatArg,
+        /// Which rules: the secret rules of `scan`, the checks of `audit`, or the detection
+        /// rules of `detect`.
+        #[arg(long, value_enum, default_value_t = RuleKind::Secret)]
+        kind: RuleKind,
     },
     /// Everything about one rule: rationale, remediation, references, examples.
     Explain { id: String },
