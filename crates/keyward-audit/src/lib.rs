@@ -32,6 +32,7 @@ const CATALOG: &[(&str, &str)] = &[
         "checks/resources.yml",
         include_str!("../checks/resources.yml"),
     ),
+    ("checks/fsbp.yml", include_str!("../checks/fsbp.yml")),
 ];
 
 #[derive(Debug, thiserror::Error)]

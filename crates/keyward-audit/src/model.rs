@@ -2,9 +2,10 @@
 //!
 //! Each type is the output of one CLI command (`aws iam get-account-authorization-details`
 //! prints an [`AuthorizationDetails`]), with the member names AWS's API models use: PascalCase
-//! for IAM, EC2, Lambda, Security Hub; camelCase for Config, ECS and Access Analyzer. Every field
-//! the checks do not need is left out (and ignored when present), and every field is optional or
-//! defaulted, so that a folder made by hand with the CLI, or by an older CLI, still loads.
+//! for IAM, EC2, Lambda, Security Hub, S3, CloudFront, SSM, RDS, Redshift and Elastic Beanstalk;
+//! camelCase for Config, ECS, CodeBuild and Access Analyzer. Every field the checks do not need
+//! is left out (and ignored when present), and every field is optional or defaulted, so that a
+//! folder made by hand with the CLI, or by an older CLI, still loads.
 
 use std::collections::BTreeMap;
 
@@ -553,4 +554,446 @@ pub struct IpRange {
 #[serde(rename_all = "PascalCase", default)]
 pub struct Ipv6Range {
     pub cidr_ipv6: String,
+}
+
+/// `aws s3api list-buckets` (global).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ListBuckets {
+    pub buckets: Vec<Bucket>,
+    pub owner: Option<S3Owner>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Bucket {
+    pub name: String,
+    pub creation_date: Option<String>,
+    /// Printed by AWS CLI versions from 2024 on.
+    pub bucket_region: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct S3Owner {
+    pub display_name: Option<String>,
+    #[serde(rename = "ID")]
+    pub id: Option<String>,
+}
+
+/// `aws s3api get-public-access-block --bucket BUCKET` (per bucket) and `aws s3control
+/// get-public-access-block --account-id ACCOUNT` (the account's); the error
+/// `NoSuchPublicAccessBlockConfiguration` means: none set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PublicAccessBlock {
+    pub public_access_block_configuration: PublicAccessBlockConfiguration,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PublicAccessBlockConfiguration {
+    pub block_public_acls: Option<bool>,
+    pub ignore_public_acls: Option<bool>,
+    pub block_public_policy: Option<bool>,
+    pub restrict_public_buckets: Option<bool>,
+}
+
+/// `aws s3api get-bucket-policy --bucket BUCKET` (`NoSuchBucketPolicy`: no policy).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct BucketPolicy {
+    /// The bucket policy as JSON text.
+    pub policy: Option<String>,
+}
+
+/// `aws s3api get-bucket-acl --bucket BUCKET`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct BucketAcl {
+    pub owner: Option<S3Owner>,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Grant {
+    pub grantee: Grantee,
+    /// `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP` or `FULL_CONTROL`.
+    pub permission: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Grantee {
+    /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
+    #[serde(rename = "Type")]
+    pub kind: Option<String>,
+    /// For groups: `http://acs.amazonaws.com/groups/global/AllUsers`...
+    #[serde(rename = "URI")]
+    pub uri: Option<String>,
+    #[serde(rename = "ID")]
+    pub id: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// `aws cloudfront list-distributions` (global).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ListDistributions {
+    pub distribution_list: DistributionList,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DistributionList {
+    /// Absent when there is no distribution.
+    pub items: Vec<DistributionSummary>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DistributionSummary {
+    pub id: String,
+    #[serde(rename = "ARN")]
+    pub arn: Option<String>,
+    pub domain_name: Option<String>,
+    pub enabled: Option<bool>,
+    /// Not in ListDistributions' summaries as the API defines them; read when a tool puts it
+    /// there, else the distribution's config file says.
+    pub default_root_object: Option<String>,
+}
+
+/// `aws cloudfront get-distribution-config --id ID`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct GetDistributionConfig {
+    #[serde(rename = "ETag")]
+    pub etag: Option<String>,
+    pub distribution_config: DistributionConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DistributionConfig {
+    pub comment: Option<String>,
+    /// `""` when none is set.
+    pub default_root_object: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+/// `aws ec2 describe-snapshots --owner-ids self`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DescribeSnapshots {
+    pub snapshots: Vec<EbsSnapshot>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct EbsSnapshot {
+    pub snapshot_id: String,
+    pub volume_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub state: Option<String>,
+    pub encrypted: Option<bool>,
+    pub start_time: Option<String>,
+}
+
+/// `aws ec2 describe-snapshot-attribute --snapshot-id ID --attribute createVolumePermission`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SnapshotAttribute {
+    pub snapshot_id: Option<String>,
+    pub create_volume_permissions: Vec<CreateVolumePermission>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct CreateVolumePermission {
+    /// `all`: anyone.
+    pub group: Option<String>,
+    pub user_id: Option<String>,
+}
+
+/// `aws ec2 describe-network-acls`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct NetworkAcls {
+    pub network_acls: Vec<NetworkAcl>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct NetworkAcl {
+    pub network_acl_id: String,
+    pub vpc_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub is_default: Option<bool>,
+    pub associations: Vec<NetworkAclAssociation>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct NetworkAclAssociation {
+    pub network_acl_association_id: Option<String>,
+    pub subnet_id: Option<String>,
+}
+
+/// `aws ecs list-clusters`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListClusters {
+    pub cluster_arns: Vec<String>,
+}
+
+/// `aws ecs describe-services --cluster CLUSTER --services ARN...` with every service of the
+/// cluster (`aws ecs list-services --cluster CLUSTER`; at most 10 per call, so join the
+/// `services` of several calls). A cluster without services: `{"services": []}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DescribeServices {
+    pub services: Vec<EcsService>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EcsService {
+    pub service_arn: Option<String>,
+    pub service_name: String,
+    pub cluster_arn: Option<String>,
+    /// `ACTIVE`, `DRAINING` or `INACTIVE` (deleted).
+    pub status: Option<String>,
+    pub launch_type: Option<String>,
+    pub network_configuration: Option<EcsNetworkConfiguration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EcsNetworkConfiguration {
+    pub awsvpc_configuration: Option<AwsVpcConfiguration>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AwsVpcConfiguration {
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    /// `ENABLED` or `DISABLED`.
+    pub assign_public_ip: Option<String>,
+}
+
+/// `aws ssm list-documents --filters Key=Owner,Values=Self`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ListDocuments {
+    pub document_identifiers: Vec<DocumentIdentifier>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DocumentIdentifier {
+    pub name: String,
+    /// An account id, or `Amazon` for AWS's own documents.
+    pub owner: Option<String>,
+    pub document_type: Option<String>,
+}
+
+/// `aws ssm describe-document-permission --name NAME --permission-type Share`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DocumentPermission {
+    /// Accounts the document is shared with; `all` when it is public.
+    pub account_ids: Vec<String>,
+    pub account_sharing_info_list: Vec<AccountSharingInfo>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AccountSharingInfo {
+    pub account_id: Option<String>,
+    pub shared_document_version: Option<String>,
+}
+
+/// `aws rds describe-db-instances`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DbInstances {
+    #[serde(rename = "DBInstances")]
+    pub db_instances: Vec<DbInstance>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DbInstance {
+    #[serde(rename = "DBInstanceIdentifier")]
+    pub db_instance_identifier: String,
+    #[serde(rename = "DBInstanceArn")]
+    pub db_instance_arn: Option<String>,
+    pub engine: Option<String>,
+    #[serde(rename = "DBInstanceStatus")]
+    pub db_instance_status: Option<String>,
+    pub publicly_accessible: Option<bool>,
+    #[serde(rename = "DBSubnetGroup")]
+    pub db_subnet_group: Option<DbSubnetGroup>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DbSubnetGroup {
+    #[serde(rename = "DBSubnetGroupName")]
+    pub db_subnet_group_name: Option<String>,
+    pub vpc_id: Option<String>,
+}
+
+/// `aws rds describe-db-snapshots --snapshot-type manual` (automated snapshots, if listed, are
+/// skipped: they cannot be shared).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DbSnapshots {
+    #[serde(rename = "DBSnapshots")]
+    pub db_snapshots: Vec<DbSnapshot>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DbSnapshot {
+    #[serde(rename = "DBSnapshotIdentifier")]
+    pub db_snapshot_identifier: String,
+    #[serde(rename = "DBSnapshotArn")]
+    pub db_snapshot_arn: Option<String>,
+    #[serde(rename = "DBInstanceIdentifier")]
+    pub db_instance_identifier: Option<String>,
+    /// `manual`, `automated`, `awsbackup`...
+    pub snapshot_type: Option<String>,
+}
+
+/// `aws rds describe-db-snapshot-attributes --db-snapshot-identifier ID`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DbSnapshotAttributes {
+    #[serde(rename = "DBSnapshotAttributesResult")]
+    pub result: DbSnapshotAttributesResult,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DbSnapshotAttributesResult {
+    #[serde(rename = "DBSnapshotIdentifier")]
+    pub db_snapshot_identifier: Option<String>,
+    #[serde(rename = "DBSnapshotAttributes")]
+    pub attributes: Vec<DbSnapshotAttribute>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DbSnapshotAttribute {
+    /// `restore`: who may copy or restore the snapshot.
+    pub attribute_name: String,
+    /// Account ids, or `all` when anyone may.
+    pub attribute_values: Vec<String>,
+}
+
+/// `aws redshift describe-clusters`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RedshiftClusters {
+    pub clusters: Vec<RedshiftCluster>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RedshiftCluster {
+    pub cluster_identifier: String,
+    pub cluster_namespace_arn: Option<String>,
+    pub vpc_id: Option<String>,
+    pub publicly_accessible: Option<bool>,
+    pub enhanced_vpc_routing: Option<bool>,
+}
+
+/// `aws codebuild batch-get-projects --names NAME...` with every project of the region (`aws
+/// codebuild list-projects`; at most 100 per call, so join the `projects` of several calls).
+/// A region without projects: `{"projects": []}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CodeBuildProjects {
+    pub projects: Vec<CodeBuildProject>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CodeBuildProject {
+    pub name: String,
+    pub arn: Option<String>,
+    pub source: Option<ProjectSource>,
+    pub secondary_sources: Vec<ProjectSource>,
+    pub environment: Option<ProjectEnvironment>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectSource {
+    /// `BITBUCKET`, `GITHUB`, `CODECOMMIT`, `S3`, `NO_SOURCE`...
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub location: Option<String>,
+    pub source_identifier: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectEnvironment {
+    pub environment_variables: Vec<EnvironmentVariable>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EnvironmentVariable {
+    pub name: String,
+    pub value: Option<String>,
+    /// `PLAINTEXT` (the default), `PARAMETER_STORE` or `SECRETS_MANAGER`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// `aws elasticbeanstalk describe-environments`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct BeanstalkEnvironments {
+    pub environments: Vec<BeanstalkEnvironment>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct BeanstalkEnvironment {
+    pub environment_name: String,
+    pub environment_id: Option<String>,
+    pub application_name: String,
+    pub environment_arn: Option<String>,
+    /// `Ready`, `Updating`, `Terminating`, `Terminated`...
+    pub status: Option<String>,
+}
+
+/// `aws elasticbeanstalk describe-configuration-settings --application-name APP
+/// --environment-name ENV`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ConfigurationSettings {
+    pub configuration_settings: Vec<ConfigurationSetting>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ConfigurationSetting {
+    pub application_name: Option<String>,
+    pub environment_name: Option<String>,
+    pub option_settings: Vec<OptionSetting>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct OptionSetting {
+    pub namespace: String,
+    pub option_name: String,
+    pub value: Option<String>,
 }

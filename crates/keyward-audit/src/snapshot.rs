@@ -12,6 +12,13 @@
 //! iam-get-account-summary.json
 //! organizations-describe-organization.json
 //! organizations-describe-policy/<policy-id>.json
+//! s3api-list-buckets.json
+//! s3control-get-public-access-block.json          (the account's Block Public Access settings)
+//! s3api-get-public-access-block/<bucket>.json
+//! s3api-get-bucket-policy/<bucket>.json
+//! s3api-get-bucket-acl/<bucket>.json
+//! cloudfront-list-distributions.json
+//! cloudfront-get-distribution-config/<distribution-id>.json
 //! <region>/cloudtrail-describe-trails.json
 //! <region>/cloudtrail-get-trail-status/<trail-name>.json
 //! <region>/cloudtrail-get-event-selectors/<trail-name>.json
@@ -27,7 +34,27 @@
 //! <region>/ecs-describe-task-definition/<family>_<revision>.json
 //! <region>/ssm-get-parameters-by-path.json
 //! <region>/ec2-describe-security-groups.json
+//! <region>/ec2-describe-snapshots.json
+//! <region>/ec2-describe-snapshot-attribute/<snapshot-id>.json
+//! <region>/ec2-describe-network-acls.json
+//! <region>/ecs-list-clusters.json
+//! <region>/ecs-describe-services/<cluster-name>.json
+//! <region>/ssm-list-documents.json
+//! <region>/ssm-describe-document-permission/<document-name>.json
+//! <region>/rds-describe-db-instances.json
+//! <region>/rds-describe-db-snapshots.json
+//! <region>/rds-describe-db-snapshot-attributes/<snapshot-id>.json
+//! <region>/redshift-describe-clusters.json
+//! <region>/codebuild-batch-get-projects.json
+//! <region>/elasticbeanstalk-describe-environments.json
+//! <region>/elasticbeanstalk-describe-configuration-settings/<application>_<environment>.json
 //! ```
+//!
+//! Files in a folder are named by the resource (characters other than letters, digits and
+//! `-_.` become `_`, see [`file_key`]). The command behind each file is in the documentation of
+//! its type in [`crate::model`]. A list file (`s3api-list-buckets.json`,
+//! `ec2-describe-snapshots.json`...) says which resources exist, so a resource whose own file is
+//! absent is reported as not evaluated rather than skipped.
 //!
 //! A call that failed is saved as `<name>.error.json`, `{"Error": {"Code": ..., "Message":
 //! ...}}`, so that an offline run reports the same gaps as the live one. A file that is absent
@@ -107,6 +134,16 @@ pub struct Snapshot {
     pub account_summary: Answer<AccountSummary>,
     pub organization: Answer<DescribeOrganization>,
     pub service_control_policies: BTreeMap<String, Answer<DescribePolicy>>,
+    pub s3_buckets: Answer<ListBuckets>,
+    /// The account-level Block Public Access settings (S3 Control).
+    pub s3_account_public_access_block: Answer<PublicAccessBlock>,
+    /// Bucket name → its Block Public Access settings.
+    pub s3_public_access_blocks: BTreeMap<String, Answer<PublicAccessBlock>>,
+    pub s3_bucket_policies: BTreeMap<String, Answer<BucketPolicy>>,
+    pub s3_bucket_acls: BTreeMap<String, Answer<BucketAcl>>,
+    pub cloudfront_distributions: Answer<ListDistributions>,
+    /// Distribution id → its configuration.
+    pub cloudfront_distribution_configs: BTreeMap<String, Answer<GetDistributionConfig>>,
     pub regions: BTreeMap<String, RegionSnapshot>,
 }
 
@@ -128,6 +165,25 @@ pub struct RegionSnapshot {
     pub ecs_task_definitions: BTreeMap<String, Answer<DescribeTaskDefinition>>,
     pub ssm_parameters: Answer<Parameters>,
     pub security_groups: Answer<SecurityGroups>,
+    pub ebs_snapshots: Answer<DescribeSnapshots>,
+    /// Snapshot id → who may create volumes from it.
+    pub ebs_snapshot_permissions: BTreeMap<String, Answer<SnapshotAttribute>>,
+    pub network_acls: Answer<NetworkAcls>,
+    pub ecs_clusters: Answer<ListClusters>,
+    /// Cluster name → its services.
+    pub ecs_services: BTreeMap<String, Answer<DescribeServices>>,
+    pub ssm_documents: Answer<ListDocuments>,
+    /// Document name → the accounts it is shared with.
+    pub ssm_document_permissions: BTreeMap<String, Answer<DocumentPermission>>,
+    pub rds_instances: Answer<DbInstances>,
+    pub rds_snapshots: Answer<DbSnapshots>,
+    /// Snapshot id → its attributes (who may restore it).
+    pub rds_snapshot_attributes: BTreeMap<String, Answer<DbSnapshotAttributes>>,
+    pub redshift_clusters: Answer<RedshiftClusters>,
+    pub codebuild_projects: Answer<CodeBuildProjects>,
+    pub beanstalk_environments: Answer<BeanstalkEnvironments>,
+    /// `<application>_<environment>` → the environment's configuration settings.
+    pub beanstalk_settings: BTreeMap<String, Answer<ConfigurationSettings>>,
 }
 
 /// A file of the folder that could not be read, with the reason.
@@ -172,6 +228,25 @@ impl Snapshot {
         l.each(
             "organizations-describe-policy",
             &mut self.service_control_policies,
+        );
+        l.one("s3api-list-buckets.json", &mut self.s3_buckets);
+        l.one(
+            "s3control-get-public-access-block.json",
+            &mut self.s3_account_public_access_block,
+        );
+        l.each(
+            "s3api-get-public-access-block",
+            &mut self.s3_public_access_blocks,
+        );
+        l.each("s3api-get-bucket-policy", &mut self.s3_bucket_policies);
+        l.each("s3api-get-bucket-acl", &mut self.s3_bucket_acls);
+        l.one(
+            "cloudfront-list-distributions.json",
+            &mut self.cloudfront_distributions,
+        );
+        l.each(
+            "cloudfront-get-distribution-config",
+            &mut self.cloudfront_distribution_configs,
         );
     }
 
@@ -297,6 +372,41 @@ impl RegionSnapshot {
         l.one(
             "ec2-describe-security-groups.json",
             &mut self.security_groups,
+        );
+        l.one("ec2-describe-snapshots.json", &mut self.ebs_snapshots);
+        l.each(
+            "ec2-describe-snapshot-attribute",
+            &mut self.ebs_snapshot_permissions,
+        );
+        l.one("ec2-describe-network-acls.json", &mut self.network_acls);
+        l.one("ecs-list-clusters.json", &mut self.ecs_clusters);
+        l.each("ecs-describe-services", &mut self.ecs_services);
+        l.one("ssm-list-documents.json", &mut self.ssm_documents);
+        l.each(
+            "ssm-describe-document-permission",
+            &mut self.ssm_document_permissions,
+        );
+        l.one("rds-describe-db-instances.json", &mut self.rds_instances);
+        l.one("rds-describe-db-snapshots.json", &mut self.rds_snapshots);
+        l.each(
+            "rds-describe-db-snapshot-attributes",
+            &mut self.rds_snapshot_attributes,
+        );
+        l.one(
+            "redshift-describe-clusters.json",
+            &mut self.redshift_clusters,
+        );
+        l.one(
+            "codebuild-batch-get-projects.json",
+            &mut self.codebuild_projects,
+        );
+        l.one(
+            "elasticbeanstalk-describe-environments.json",
+            &mut self.beanstalk_environments,
+        );
+        l.each(
+            "elasticbeanstalk-describe-configuration-settings",
+            &mut self.beanstalk_settings,
         );
     }
 }
@@ -655,6 +765,18 @@ mod tests {
                 "ap-northeast-1/guardduty-list-detectors.json",
                 r#"{"DetectorIds":[]}"#,
             ),
+            (
+                "s3api-get-bucket-policy/acme-logs.example.json",
+                r#"{"Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}"}"#,
+            ),
+            (
+                "s3api-get-public-access-block/acme-logs.example.error.json",
+                r#"{"Error":{"Code":"NoSuchPublicAccessBlockConfiguration","Message":"The public access block configuration was not found"}}"#,
+            ),
+            (
+                "ap-northeast-1/rds-describe-db-instances.json",
+                r#"{"DBInstances":[{"DBInstanceIdentifier":"orders","PubliclyAccessible":false,"DBSubnetGroup":{"VpcId":"vpc-0f1e2d3c4b5a69788"}}]}"#,
+            ),
             ("notes/readme.json", "{}"),
         ]);
         let (snap, problems) = Snapshot::from_files(&f);
@@ -668,6 +790,22 @@ mod tests {
             Some(true)
         );
         assert_eq!(us.analyzers, Answer::Missing);
+        assert!(snap.s3_bucket_policies["acme-logs.example"]
+            .ok()
+            .and_then(|p| p.policy.as_deref())
+            .is_some_and(|p| p.contains("2012-10-17")));
+        assert_eq!(
+            snap.s3_public_access_blocks["acme-logs.example"].code(),
+            Some("NoSuchPublicAccessBlockConfiguration")
+        );
+        let tokyo = &snap.regions["ap-northeast-1"];
+        assert_eq!(
+            tokyo
+                .rds_instances
+                .ok()
+                .map(|r| r.db_instances[0].publicly_accessible),
+            Some(Some(false))
+        );
         let (again, p2) = Snapshot::from_files(&snap.to_files());
         assert!(p2.is_empty());
         assert_eq!(snap, again);

@@ -182,6 +182,18 @@ const EXAMPLE_FAILED: &[(&str, &str)] = &[
         "lambda-runtime-supported",
         "arn:aws:lambda:ap-northeast-1:123456789012:function:order-sync",
     ),
+    (
+        "rds-instance-public",
+        "arn:aws:rds:ap-northeast-1:123456789012:db:orders-db",
+    ),
+    (
+        "s3-bucket-block-public-access",
+        "arn:aws:s3:::campaign-assets-123456789012",
+    ),
+    (
+        "s3-bucket-public-read",
+        "arn:aws:s3:::campaign-assets-123456789012",
+    ),
     ("securityhub-fsbp-enabled", "123456789012/ap-northeast-1"),
     (
         "ssm-plaintext-secret",

@@ -1,5 +1,6 @@
 //! Every check, registered once: id → function. Metadata for each id is in `checks/*.yml`.
 
+mod fsbp;
 mod iam;
 mod privilege;
 mod resources;
@@ -57,4 +58,21 @@ checks! {
     "ec2-default-security-group-closed" => resources::default_sg_closed,
     "ec2-security-group-high-risk-ports" => resources::sg_high_risk_ports,
     "ec2-security-group-unauthorized-ports" => resources::sg_unauthorized_ports,
+    "s3-bucket-public-read" => fsbp::s3_public_read,
+    "s3-bucket-public-write" => fsbp::s3_public_write,
+    "s3-bucket-block-public-access" => fsbp::s3_block_public_access,
+    "s3-bucket-policy-cross-account" => fsbp::s3_policy_cross_account,
+    "ec2-snapshot-public" => fsbp::ec2_snapshot_public,
+    "rds-snapshot-public" => fsbp::rds_snapshot_public,
+    "ssm-document-public" => fsbp::ssm_document_public,
+    "rds-instance-public" => fsbp::rds_instance_public,
+    "redshift-cluster-public" => fsbp::redshift_cluster_public,
+    "ecs-service-public-ip" => fsbp::ecs_service_public_ip,
+    "rds-instance-in-vpc" => fsbp::rds_instance_in_vpc,
+    "redshift-enhanced-vpc-routing" => fsbp::redshift_enhanced_vpc_routing,
+    "ec2-unused-network-acl" => fsbp::ec2_unused_network_acl,
+    "cloudfront-default-root-object" => fsbp::cloudfront_default_root_object,
+    "codebuild-bitbucket-url-credentials" => fsbp::codebuild_url_credentials,
+    "codebuild-env-plaintext-credentials" => fsbp::codebuild_env_credentials,
+    "elasticbeanstalk-managed-updates" => fsbp::beanstalk_managed_updates,
 }

@@ -140,7 +140,7 @@ pub fn lambda_runtime(ctx: &Ctx, out: &mut Out) {
 
 /// Secret rules over `NAME=value` lines; returns one description per secret found (rule and
 /// the variable's name, never the value).
-fn secrets_in(ctx: &Ctx, vars: &[(&str, &str)]) -> Vec<String> {
+pub(super) fn secrets_in(ctx: &Ctx, vars: &[(&str, &str)]) -> Vec<String> {
     let Some(m) = ctx.secrets else {
         return Vec::new();
     };
