@@ -35,7 +35,7 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<Code> {
             .iter()
             .any(|m| selected(std::slice::from_ref(p), &m.id))
     }) {
-        bail!("no check matches --check {bad} (keyward audit --format json lists the ids)");
+        bail!("no check matches --check {bad} (`keyward rules list --kind audit` lists the ids)");
     }
     let started = Instant::now();
     let (snap, problems, source) = match &args.from {

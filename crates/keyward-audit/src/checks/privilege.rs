@@ -384,6 +384,8 @@ pub fn privilege_escalation(ctx: &Ctx, out: &mut Out) {
             continue;
         }
         let docs: Vec<&PolicyDocument> = p.policies.iter().filter_map(|a| a.doc).collect();
+        // Each action is asked about by several methods: answer it once per principal.
+        let mut granted: BTreeMap<&str, bool> = BTreeMap::new();
         let mut found = Vec::new();
         for (name, actions) in ESCALATION_METHODS {
             // A role acts as itself: it needs no sts:AssumeRole to use what it attaches.
@@ -396,7 +398,10 @@ pub fn privilege_escalation(ctx: &Ctx, out: &mut Out) {
             let mut by: Vec<(String, Vec<&str>)> = Vec::new();
             let mut complete = true;
             for act in &needed {
-                if grants_any(&docs, act).is_empty() {
+                let any = *granted
+                    .entry(act)
+                    .or_insert_with(|| !grants_any(&docs, act).is_empty());
+                if !any {
                     complete = false;
                     break;
                 }
