@@ -520,21 +520,6 @@ fn html_report_renders_in_headless_chromium() {
     eprintln!("screenshot: {}", shot.display());
 }
 
-/// The moto endpoint `scripts/test` started; where the script demanded moto, its absence fails.
-fn moto() -> Option<String> {
-    match std::env::var("KEYWARD_MOTO_ENDPOINT") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
-            assert!(
-                std::env::var("KEYWARD_REQUIRE_MOTO").is_err(),
-                "KEYWARD_REQUIRE_MOTO is set but KEYWARD_MOTO_ENDPOINT is not"
-            );
-            eprintln!("skipped: no moto endpoint (run scripts/test)");
-            None
-        }
-    }
-}
-
 /// Credentials of a fresh, empty moto account (moto keys all state by the account an assumed
 /// role names), so that other tests sharing the server do not show up here.
 async fn fresh_account(endpoint: &str) -> (aws_config::SdkConfig, String, [String; 3]) {

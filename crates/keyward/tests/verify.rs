@@ -7,22 +7,6 @@ mod common;
 
 use common::*;
 
-/// The moto endpoint `scripts/test` started. Where the script demanded moto
-/// (`KEYWARD_REQUIRE_MOTO=1`), its absence is a failure, not a skip.
-fn moto() -> Option<String> {
-    match std::env::var("KEYWARD_MOTO_ENDPOINT") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
-            assert!(
-                std::env::var("KEYWARD_REQUIRE_MOTO").is_err(),
-                "KEYWARD_REQUIRE_MOTO is set but KEYWARD_MOTO_ENDPOINT is not"
-            );
-            eprintln!("skipped: no moto endpoint (run scripts/test)");
-            None
-        }
-    }
-}
-
 async fn iam(endpoint: &str) -> aws_sdk_iam::Client {
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))

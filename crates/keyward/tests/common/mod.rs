@@ -144,3 +144,19 @@ pub fn assert_valid(v: &jsonschema::Validator, doc: &serde_json::Value, what: &s
         errors.join("\n")
     );
 }
+
+/// The moto endpoint `scripts/test` started. Where the script demanded moto
+/// (`KEYWARD_REQUIRE_MOTO=1`), its absence is a failure, not a skip.
+pub fn moto() -> Option<String> {
+    match std::env::var("KEYWARD_MOTO_ENDPOINT") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            assert!(
+                std::env::var("KEYWARD_REQUIRE_MOTO").is_err(),
+                "KEYWARD_REQUIRE_MOTO is set but KEYWARD_MOTO_ENDPOINT is not"
+            );
+            eprintln!("skipped: no moto endpoint (run scripts/test)");
+            None
+        }
+    }
+}
