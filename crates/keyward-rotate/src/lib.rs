@@ -10,12 +10,20 @@
 //! - a new key is created only when the user has fewer than two keys (an inactive key past its
 //!   delete date is removed first; an active one never is);
 //! - an old key is deactivated only when a newer key exists that is active, stored in the
-//!   user's secret and proven to work;
-//! - a key is deleted only when it is inactive and past the delete age;
+//!   user's secret and proven to work, and that newer key has been there as long as the
+//!   schedule gives a workload to switch (deactivate age minus create age: 10 days by default),
+//!   so a key found long past its age is not replaced and switched off in the same hour;
+//! - a key is deleted only when it is inactive, past the delete age, and (when the journal
+//!   knows when it was deactivated) inactive for as long as the schedule gives to notice a
+//!   breakage and turn it back on (delete age minus deactivate age);
 //! - a rotation left half done by a crash (a key created but never stored) is undone first:
 //!   nobody holds that key, since AWS shows a secret only once.
 
-use std::collections::BTreeSet;
+pub mod journal;
+pub mod report;
+pub mod secret;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -97,6 +105,9 @@ pub struct User {
     pub verified: BTreeSet<String>,
     /// A key this tool created and never stored (a crash between the two steps).
     pub orphan: Option<String>,
+    /// When this tool deactivated a key (seconds since the epoch), from the journal.
+    #[serde(default)]
+    pub deactivated: BTreeMap<String, i64>,
 }
 
 /// What to do for one user, in order.
@@ -135,11 +146,11 @@ pub struct Plan {
 
 const DAY: i64 = 86_400;
 
-fn age_days(now: i64, created: i64) -> i64 {
+pub(crate) fn age_days(now: i64, created: i64) -> i64 {
     (now - created).div_euclid(DAY)
 }
 
-fn date(t: i64) -> String {
+pub(crate) fn date(t: i64) -> String {
     jiff::Timestamp::from_second(t)
         .map(|ts| ts.strftime("%Y-%m-%d").to_string())
         .unwrap_or_else(|_| t.to_string())
@@ -178,12 +189,26 @@ pub fn plan(user: &User, lc: &Lifecycle, now: i64) -> Plan {
             keys.retain(|k| k.id != *orphan);
         }
     }
-    keys.sort_by_key(|k| k.created);
+    // Oldest first; keys made in the same second (IAM's dates have no finer grain) are
+    // ordered with the one in the secret last, since it is the one this tool made.
+    keys.sort_by_key(|k| (k.created, user.stored_key.as_deref() == Some(k.id.as_str())));
     // Inactive keys past the delete age go; deleting an inactive key cannot lock anyone out.
     let mut kept = Vec::new();
+    let mut notes = Vec::new();
+    let delete_grace = lc.delete_after_days - lc.deactivate_after_days;
     for k in keys {
         let age = age_days(now, k.created);
-        if k.status == KeyStatus::Inactive && age >= lc.delete_after_days {
+        let off_since = user.deactivated.get(&k.id).copied();
+        let off_long_enough = off_since.is_none_or(|t| age_days(now, t) >= delete_grace);
+        if k.status == KeyStatus::Inactive && age >= lc.delete_after_days && !off_long_enough {
+            notes.push(format!(
+                "{} was deactivated on {}; it is deleted on {}",
+                k.id,
+                date(off_since.unwrap_or(now)),
+                date(off_since.unwrap_or(now) + delete_grace * DAY)
+            ));
+            kept.push(k);
+        } else if k.status == KeyStatus::Inactive && age >= lc.delete_after_days {
             p.steps.push(Step::Delete {
                 key: k.id.clone(),
                 age_days: age,
@@ -202,12 +227,12 @@ pub fn plan(user: &User, lc: &Lifecycle, now: i64) -> Plan {
     let successor_ready = |old: &Key| -> Option<&Key> {
         newest.filter(|n| {
             n.id != old.id
-                && n.created > old.created
+                && n.created >= old.created
                 && user.stored_key.as_deref() == Some(n.id.as_str())
                 && user.verified.contains(&n.id)
         })
     };
-    let mut notes = Vec::new();
+    let switch_grace = lc.deactivate_after_days - lc.create_after_days;
     // A stored but unproven newest key: prove it before anything else depends on it.
     if let Some(n) = newest {
         if user.stored_key.as_deref() == Some(n.id.as_str()) && !user.verified.contains(&n.id) {
@@ -219,8 +244,26 @@ pub fn plan(user: &User, lc: &Lifecycle, now: i64) -> Plan {
         if Some(old.id.as_str()) == newest.map(|n| n.id.as_str()) {
             continue;
         }
-        if age >= lc.deactivate_after_days {
+        if age < lc.deactivate_after_days {
+            if let Some(n) = successor_ready(old) {
+                let on = (old.created + lc.deactivate_after_days * DAY)
+                    .max(n.created + switch_grace * DAY);
+                notes.push(format!(
+                    "{} stays active until {}, then {} replaces it",
+                    old.id,
+                    date(on),
+                    n.id
+                ));
+            }
+        } else {
             match successor_ready(old) {
+                Some(n) if age_days(now, n.created) < switch_grace => notes.push(format!(
+                    "{} is {age} days old; its successor {} was made on {}, so it is deactivated on {}",
+                    old.id,
+                    n.id,
+                    date(n.created),
+                    date(n.created + switch_grace * DAY)
+                )),
                 Some(n) => p.steps.push(Step::Deactivate {
                     key: old.id.clone(),
                     age_days: age,
@@ -250,9 +293,9 @@ pub fn plan(user: &User, lc: &Lifecycle, now: i64) -> Plan {
                     n.id
                 ));
             }
-        } else if p.steps.is_empty() && notes.is_empty() {
+        } else if p.steps.is_empty() {
             notes.push(format!(
-                "nothing due: {} is {age} days old; a new key is due on {}",
+                "{} is {age} days old; a new key is due on {}",
                 n.id,
                 date(n.created + lc.create_after_days * DAY)
             ));
@@ -261,7 +304,9 @@ pub fn plan(user: &User, lc: &Lifecycle, now: i64) -> Plan {
         notes.push("no active access key".into());
     }
     // The inactive key still inside the lifecycle: say when it goes.
-    for k in keys.iter().filter(|k| k.status == KeyStatus::Inactive) {
+    for k in keys.iter().filter(|k| {
+        k.status == KeyStatus::Inactive && age_days(now, k.created) < lc.delete_after_days
+    }) {
         notes.push(format!(
             "{} is inactive; it is deleted on {}",
             k.id,
@@ -298,6 +343,7 @@ mod tests {
             stored_key: None,
             verified: BTreeSet::new(),
             orphan: None,
+            deactivated: BTreeMap::new(),
         }
     }
 
@@ -371,6 +417,39 @@ mod tests {
         // An active key is never deleted, however old.
         let u = user(vec![key("ANCIENT", 900, KeyStatus::Active)]);
         assert!(!steps(&u).iter().any(|s| matches!(s, Step::Delete { .. })));
+    }
+
+    #[test]
+    fn a_successor_gets_the_switch_time_before_the_old_key_goes() {
+        let mut u = user(vec![
+            key("OLD", 300, KeyStatus::Active),
+            key("NEW", 3, KeyStatus::Active),
+        ]);
+        u.stored_key = Some("NEW".into());
+        u.verified.insert("NEW".into());
+        let p = plan(&u, &Lifecycle::default(), NOW);
+        assert!(p.steps.is_empty(), "{p:?}");
+        assert!(p.note.contains("deactivated on 2026-11-30"), "{}", p.note);
+    }
+
+    #[test]
+    fn a_key_deactivated_late_stays_inactive_for_the_grace_time() {
+        let mut u = user(vec![
+            key("OLD", 300, KeyStatus::Inactive),
+            key("NEW", 30, KeyStatus::Active),
+        ]);
+        u.deactivated.insert("OLD".into(), NOW - 4 * DAY);
+        let p = plan(&u, &Lifecycle::default(), NOW);
+        assert!(p.steps.is_empty(), "{p:?}");
+        assert!(p.note.contains("deleted on 2026-11-29"), "{}", p.note);
+        u.deactivated.insert("OLD".into(), NOW - 10 * DAY);
+        assert_eq!(
+            steps(&u),
+            vec![Step::Delete {
+                key: "OLD".into(),
+                age_days: 300
+            }]
+        );
     }
 
     #[test]
