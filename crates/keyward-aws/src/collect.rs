@@ -137,7 +137,7 @@ const MIN_ATTEMPTS: u32 = 6;
 /// Adaptive mode adds a client-side rate limiter that slows down when AWS answers with
 /// throttling errors, on top of standard mode's exponential backoff. Attempts and timeouts the
 /// user configured (AWS_MAX_ATTEMPTS, the profile) are kept when larger or set.
-fn tune(conf: &SdkConfig) -> SdkConfig {
+pub(crate) fn tune(conf: &SdkConfig) -> SdkConfig {
     let attempts = conf
         .retry_config()
         .map_or(MIN_ATTEMPTS, |r| r.max_attempts().max(MIN_ATTEMPTS));
@@ -157,7 +157,7 @@ fn tune(conf: &SdkConfig) -> SdkConfig {
 /// and the whole cause chain as message, since their top-level text ("dispatch failure") says
 /// nothing on its own. (The chain of Display texts, not `DisplayErrorContext`, whose Debug
 /// dump of the raw response is no message to show a user.)
-fn api_error<E>(err: &SdkError<E>) -> ApiError
+pub(crate) fn api_error<E>(err: &SdkError<E>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

@@ -5,10 +5,13 @@
 //! code runs against an account, a LocalStack or a moto server.
 //!
 //! [`verify_key`] asks whether a found key works; [`collect_snapshot`] reads a whole account
-//! for `keyward audit`.
+//! for `keyward audit`; [`rotate`] plans and carries out access-key rotation.
 
 pub mod collect;
+pub mod notify;
+pub mod rotate;
 
+pub use aws_config::SdkConfig;
 pub use collect::{collect_snapshot, default_regions, CollectOptions};
 
 use std::time::Duration;

@@ -54,6 +54,9 @@ pub enum Command {
     Detect(Box<DetectArgs>),
     /// Check an account's IAM and security posture (live through the SDK, or --from a saved folder).
     Audit(Box<AuditArgs>),
+    /// Rotate IAM users' access keys on a lifecycle (plan, or apply with the new key stored in Secrets Manager).
+    #[command(subcommand)]
+    Rotate(RotateCmd),
     /// List the bundled rules (secret rules, audit checks, detection rules), or explain one.
     #[command(subcommand)]
     Rules(RulesCmd),
@@ -226,6 +229,118 @@ pub struct AuditArgs {
     /// No progress and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RotateCmd {
+    /// Show what is due for every IAM user today (or --as-of a date); changes nothing.
+    Plan(Box<RotateArgs>),
+    /// Carry the plan out: create, store and prove new keys, deactivate and delete old ones.
+    Apply(Box<RotateArgs>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RotateFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Make a new key when the newest is this old: 90d (the [rotate] section of keyward.toml otherwise).
+    #[arg(long, value_name = "AGE", value_parser = parse_days)]
+    pub create_after: Option<i64>,
+    /// Deactivate the old key at this age (default 100d), once its successor is stored and proven.
+    #[arg(long, value_name = "AGE", value_parser = parse_days)]
+    pub deactivate_after: Option<i64>,
+    /// Delete an inactive key at this age (default 110d).
+    #[arg(long, value_name = "AGE", value_parser = parse_days)]
+    pub delete_after: Option<i64>,
+    /// Plan for this date instead of now: 2026-11-01 or RFC 3339.
+    #[arg(long, value_name = "DATE", value_parser = crate::audit::parse_date)]
+    pub as_of: Option<jiff::Timestamp>,
+    /// Skip members of this group (default IAMKeyRotationExemptionGroup).
+    #[arg(long, value_name = "NAME")]
+    pub exempt_group: Option<String>,
+    /// Skip users with this tag (any value).
+    #[arg(long, value_name = "KEY")]
+    pub exempt_tag: Option<String>,
+    /// Secret name template (default Account_{account}_User_{user}_AccessKey).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub secret_name: Option<String>,
+    /// A principal (ARN) allowed to read the user's secret besides the user; repeatable.
+    #[arg(long = "reader", value_name = "ARN")]
+    pub readers: Vec<String>,
+    /// KMS key for the secrets this run creates.
+    #[arg(long, value_name = "KEY")]
+    pub kms_key_id: Option<String>,
+    /// Rotate in every account of the organization, through this role in each.
+    #[arg(long, requires = "role")]
+    pub org: bool,
+    /// The role to assume in each member account (with --org).
+    #[arg(long, value_name = "NAME")]
+    pub role: Option<String>,
+    /// The state file that journals every step (default $XDG_STATE_HOME/keyward/rotate-state.json).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Publish each owner's notice to this SNS topic.
+    #[arg(long, value_name = "ARN")]
+    pub notify_sns: Option<String>,
+    /// Post each owner's notice to this Slack incoming webhook.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "KEYWARD_SLACK_WEBHOOK",
+        hide_env_values = true
+    )]
+    pub notify_slack: Option<String>,
+    /// Send each owner's notice by e-mail (SES) from this verified address, to the address in the user's e-mail tag.
+    #[arg(long, value_name = "ADDRESS")]
+    pub notify_email_from: Option<String>,
+    /// The user tag that holds the owner's e-mail address (default email).
+    #[arg(long, value_name = "KEY")]
+    pub email_tag: Option<String>,
+    /// How long a new key may take to start working, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub proof_timeout: u64,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = RotateFormat::Table)]
+    pub format: RotateFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Config file (default ./keyward.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// AWS profile (the standard credential chain otherwise: env, SSO, web identity, IMDS).
+    #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Region for IAM, STS and Secrets Manager calls (the profile's or AWS_REGION otherwise).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send AWS calls to this endpoint (a moto or LocalStack server).
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Users worked on at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+    /// No progress and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `90d`, `90` (days), or `12w`.
+pub fn parse_days(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.as_bytes().last() {
+        Some(b'd') => (&t[..t.len() - 1], 1),
+        Some(b'w') => (&t[..t.len() - 1], 7),
+        _ => (t, 1),
+    };
+    match num.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n * mult),
+        _ => Err(format!("{s:?} is not an age: use 90d, 12w or 90")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

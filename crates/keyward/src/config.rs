@@ -15,6 +15,8 @@ pub const DEFAULT_FILE: &str = "keyward.toml";
 pub struct Config {
     #[serde(default)]
     pub scan: ScanConfig,
+    #[serde(default)]
+    pub rotate: RotateConfig,
     /// The file it came from, for error messages.
     #[serde(skip)]
     pub source: Option<(PathBuf, String)>,
@@ -32,6 +34,45 @@ pub struct ScanConfig {
     pub exclude_rules: Vec<Spanned<String>>,
     pub max_file_size: Option<Spanned<SizeValue>>,
     pub fail_on: Option<Severity>,
+}
+
+/// `[rotate]`: the lifecycle and where keys go. Flags override each value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RotateConfig {
+    /// Ages such as "90d" (or a number of days).
+    pub create_after: Option<DaysValue>,
+    pub deactivate_after: Option<DaysValue>,
+    pub delete_after: Option<DaysValue>,
+    pub exempt_group: Option<String>,
+    pub exempt_tag: Option<String>,
+    /// Secret name template with {account} and {user}.
+    pub secret_name: Option<String>,
+    /// Principals (ARNs) besides the user allowed to read each user's secret.
+    #[serde(default)]
+    pub readers: Vec<String>,
+    pub kms_key_id: Option<String>,
+    pub email_tag: Option<String>,
+    pub email_from: Option<String>,
+    pub sns_topic: Option<String>,
+    pub state: Option<PathBuf>,
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DaysValue {
+    Days(i64),
+    Text(String),
+}
+
+impl DaysValue {
+    pub fn days(&self) -> Result<i64> {
+        match self {
+            DaysValue::Days(n) => Ok(*n),
+            DaysValue::Text(t) => crate::cli::parse_days(t).map_err(|e| anyhow::anyhow!(e)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,7 +8,9 @@ mod config;
 mod detect;
 mod exit;
 mod hook;
+mod notify;
 mod output;
+mod rotate;
 mod rules_cmd;
 mod scan;
 
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => scan::run(&cli.global, *args),
         cli::Command::Detect(args) => detect::run(&cli.global, *args),
         cli::Command::Audit(args) => audit::run(&cli.global, *args),
+        cli::Command::Rotate(cmd) => rotate::run(&cli.global, cmd),
         cli::Command::Rules(cmd) => rules_cmd::run(&cli.global, cmd),
         cli::Command::Hook(cmd) => hook::run(cmd),
     };

@@ -5,11 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "common/aws.rs"]
+mod moto_account;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use common::*;
+use moto_account::fresh_account;
 use serde_json::Value;
 
 fn repo() -> PathBuf {
@@ -518,50 +521,6 @@ fn html_report_renders_in_headless_chromium() {
         png.len()
     );
     eprintln!("screenshot: {}", shot.display());
-}
-
-/// Credentials of a fresh, empty moto account (moto keys all state by the account an assumed
-/// role names), so that other tests sharing the server do not show up here.
-async fn fresh_account(endpoint: &str) -> (aws_config::SdkConfig, String, [String; 3]) {
-    use aws_sdk_iam::config::Credentials;
-    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .load()
-        .await;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let account = format!("{:012}", 400_000_000_000u64 + u64::from(nanos));
-    let c = aws_sdk_sts::Client::new(&base)
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/keyward-audit-test"))
-        .role_session_name("keyward-audit-test")
-        .send()
-        .await
-        .unwrap()
-        .credentials
-        .unwrap();
-    let env = [
-        c.access_key_id.clone(),
-        c.secret_access_key.clone(),
-        c.session_token.clone(),
-    ];
-    let conf = base
-        .to_builder()
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
-                c.access_key_id,
-                c.secret_access_key,
-                Some(c.session_token),
-                None,
-                "moto",
-            )),
-        )
-        .build();
-    (conf, account, env)
 }
 
 fn doc(statement: &str) -> String {
