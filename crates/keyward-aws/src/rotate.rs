@@ -116,23 +116,32 @@ pub async fn caller(conf: &SdkConfig) -> Result<(String, String), String> {
     ))
 }
 
-/// The configuration of a role assumed in another account (the credentials are fetched, and
-/// refreshed, on first use).
+/// The configuration of a role assumed in another account. One `AssumeRole` is made here so
+/// that a refusal is reported with AWS's code; the provider then fetches and refreshes the
+/// credentials the run uses.
 pub async fn assume_role(
     conf: &SdkConfig,
     partition: &str,
     account: &str,
     role: &str,
-) -> SdkConfig {
+) -> Result<SdkConfig, String> {
     let arn = format!("arn:{partition}:iam::{account}:role/{role}");
+    aws_sdk_sts::Client::new(&tune(conf))
+        .assume_role()
+        .role_arn(&arn)
+        .role_session_name("keyward-rotate")
+        .send()
+        .await
+        .map_err(|e| err_text(&format!("sts:AssumeRole {arn}"), &e))?;
     let provider = aws_config::sts::AssumeRoleProvider::builder(arn)
         .session_name("keyward-rotate")
         .configure(conf)
         .build()
         .await;
-    conf.to_builder()
+    Ok(conf
+        .to_builder()
         .credentials_provider(SharedCredentialsProvider::new(provider))
-        .build()
+        .build())
 }
 
 /// Plans (and with `opts.apply`, rotates) every IAM user of the account `conf` reaches.
@@ -174,6 +183,7 @@ pub async fn rotate_account(
         conf: conf.clone(),
         account,
         rotator: secret::principal_patterns(&caller_arn),
+        caller_arn,
         opts,
         journal,
         changes: AtomicU32::new(0),
@@ -213,6 +223,7 @@ struct Ctx<'a> {
     conf: SdkConfig,
     account: String,
     rotator: Vec<String>,
+    caller_arn: String,
     opts: &'a RotateOptions,
     journal: &'a Mutex<Journal>,
     changes: AtomicU32,
@@ -272,7 +283,7 @@ impl Ctx<'_> {
             },
             keys: Vec::new(),
             results: Vec::new(),
-            secret: secret_name.clone(),
+            secret_name: secret_name.clone(),
             next: String::new(),
             owner_email: None,
             error: None,
@@ -292,6 +303,12 @@ impl Ctx<'_> {
             .collect();
         let lc = &self.opts.lifecycle;
         let mut p = plan(&user, lc, self.opts.now);
+        // Deactivating the key this run signs with would stop the run half way.
+        if user.arn == self.caller_arn {
+            p.steps.clear();
+            p.exempt = true;
+            p.note = "the user this run signs as: rotate it from another principal".into();
+        }
         if let Some(note) = self.unclear_note(&user) {
             p.steps.clear();
             p.blocked = true;
@@ -477,11 +494,11 @@ impl Ctx<'_> {
             Step::DeleteOrphan { key } => {
                 self.delete_key(user, key, "delete-orphan").await?;
                 user.orphan = None;
-                Ok(format!("deleted {key}"))
+                Ok(String::new())
             }
             Step::Delete { key, .. } => {
                 self.delete_key(user, key, "delete").await?;
-                Ok(format!("deleted {key}"))
+                Ok(String::new())
             }
             Step::Create { .. } => self.create(user, secret_name, state).await,
             Step::Verify { key } => {
@@ -525,7 +542,7 @@ impl Ctx<'_> {
                     k.status = KeyStatus::Inactive;
                 }
                 user.deactivated.insert(key.clone(), now);
-                Ok(format!("{key} is inactive"))
+                Ok(String::new())
             }
         }
     }

@@ -286,10 +286,21 @@ pub fn plan(user: &User, lc: &Lifecycle, now: i64) -> Plan {
                     replaces: n.id.clone(),
                     age_days: age,
                 });
+            } else if let Some(off) = keys.iter().find(|k| {
+                k.status == KeyStatus::Inactive
+                    || p.steps
+                        .iter()
+                        .any(|s| matches!(s, Step::Deactivate { key, .. } if *key == k.id))
+            }) {
+                // Waiting for the inactive key's delete date is the lifecycle, not a problem.
+                notes.push(format!(
+                    "{} is {age} days old; a new key follows once {} is deleted",
+                    n.id, off.id
+                ));
             } else {
                 p.blocked = true;
                 notes.push(format!(
-                    "{} is {age} days old, but the user already has two keys and neither may be removed yet",
+                    "{} is {age} days old, but the user already has two active keys and neither may be removed yet",
                     n.id
                 ));
             }
@@ -307,10 +318,15 @@ pub fn plan(user: &User, lc: &Lifecycle, now: i64) -> Plan {
     for k in keys.iter().filter(|k| {
         k.status == KeyStatus::Inactive && age_days(now, k.created) < lc.delete_after_days
     }) {
+        let by_age = k.created + lc.delete_after_days * DAY;
+        let by_grace = user
+            .deactivated
+            .get(&k.id)
+            .map_or(by_age, |t| t + delete_grace * DAY);
         notes.push(format!(
             "{} is inactive; it is deleted on {}",
             k.id,
-            date(k.created + lc.delete_after_days * DAY)
+            date(by_age.max(by_grace))
         ));
     }
     p.note = notes.join("; ");
@@ -450,6 +466,20 @@ mod tests {
                 age_days: 300
             }]
         );
+    }
+
+    #[test]
+    fn deactivating_the_old_key_is_not_a_block() {
+        let mut u = user(vec![
+            key("OLD", 104, KeyStatus::Active),
+            key("NEW", 95, KeyStatus::Active),
+        ]);
+        u.stored_key = Some("NEW".into());
+        u.verified.insert("NEW".into());
+        let p = plan(&u, &Lifecycle::default(), NOW);
+        assert!(!p.blocked, "{p:?}");
+        assert!(matches!(p.steps.as_slice(), [Step::Deactivate { .. }]));
+        assert!(p.note.contains("once OLD is deleted"), "{}", p.note);
     }
 
     #[test]

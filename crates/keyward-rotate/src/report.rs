@@ -47,7 +47,7 @@ pub struct UserReport {
     /// What apply did, in order (empty for a plan).
     pub results: Vec<StepResult>,
     /// Where the user's key is kept.
-    pub secret: String,
+    pub secret_name: String,
     /// What is due next, after this run.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub next: String,
@@ -100,7 +100,11 @@ fn describe(r: &StepResult) -> String {
             format!("deactivated {key}; {successor} replaces it")
         }
     };
-    format!("- {what}{outcome}: {}", r.detail)
+    if r.detail.is_empty() {
+        format!("- {what}{outcome}")
+    } else {
+        format!("- {what}{outcome}: {}", r.detail)
+    }
 }
 
 /// The owner's notice for one user, if apply changed or failed anything.
@@ -132,7 +136,7 @@ pub fn notice(account: &str, u: &UserReport) -> Option<Notice> {
     {
         text.push_str(&format!(
             "\nThe new key is in the Secrets Manager secret {}. Move your workload to it: the old key is deactivated on the date below.\n",
-            u.secret
+            u.secret_name
         ));
     }
     if !u.next.is_empty() {
@@ -166,7 +170,7 @@ mod tests {
                 ok: true,
                 detail: "AKIANEW stored and proven".into(),
             }],
-            secret: "Account_123456789012_User_app_AccessKey".into(),
+            secret_name: "Account_123456789012_User_app_AccessKey".into(),
             next: "AKIAOLD is deactivated on 2027-01-01".into(),
             owner_email: None,
             error: None,

@@ -5,6 +5,7 @@
 //! N-th call that changes the account, before that change is journaled, as a crash would
 //! leave it. The crash tests in `tests/rotate.rs` use it.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -266,21 +267,13 @@ async fn org_run(
         Err(e) => return vec![failed(&own, e)],
     };
     let mut out = Vec::new();
+    // The role is assumed in the management account too, so that the runner needs nothing
+    // but docs/rotate/management-policy.json and every account is rotated with the same rights.
     for (id, _name) in accounts {
-        let member;
-        let c = if id == own {
-            conf
-        } else {
-            member = keyward_aws::rotate::assume_role(conf, &partition, &id, role).await;
-            &member
+        let r = match keyward_aws::rotate::assume_role(conf, &partition, &id, role).await {
+            Ok(member) => keyward_aws::rotate::rotate_account(&member, opts, journal, tick).await,
+            Err(e) => failed(&id, e),
         };
-        let mut r = keyward_aws::rotate::rotate_account(c, opts, journal, tick).await;
-        if r.account.is_empty() {
-            r.account = id.clone();
-            for e in &mut r.errors {
-                *e = format!("through role {role}: {e}");
-            }
-        }
         out.push(r);
     }
     out
@@ -327,6 +320,14 @@ fn table(reports: &[AccountReport], apply: bool, sent: &[Sent]) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
+    // Off a terminal (a file, a pipe, CI logs) wrap at COLUMNS or 120 rather than not at all.
+    if !std::io::stdout().is_terminal() {
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(120);
+        t.set_width(width);
+    }
     let mut header = vec!["account", "user", "keys"];
     header.push(if apply { "done" } else { "due" });
     header.push("note");
@@ -346,12 +347,16 @@ fn table(reports: &[AccountReport], apply: bool, sent: &[Sent]) -> String {
                 u.results
                     .iter()
                     .map(|r| {
-                        format!(
-                            "{} {}: {}",
+                        let mut line = format!(
+                            "{} {}",
                             if r.ok { "ok" } else { "FAILED" },
-                            step_text(&r.step),
-                            r.detail
-                        )
+                            step_text(&r.step)
+                        );
+                        if !r.detail.is_empty() {
+                            line.push_str(": ");
+                            line.push_str(&r.detail);
+                        }
+                        line
                     })
                     .collect::<Vec<_>>()
                     .join("\n")

@@ -273,7 +273,7 @@ fn plan_shows_what_is_due_for_every_user_and_changes_nothing() {
     assert!(two["plan"]["note"]
         .as_str()
         .unwrap()
-        .contains("already has two keys"));
+        .contains("already has two active keys"));
     // Reasons carry ages and last use.
     let k = &user(&doc, "svc-001")["keys"][0];
     assert_eq!(k["age_days"], 95);
@@ -305,6 +305,7 @@ fn plan_shows_what_is_due_for_every_user_and_changes_nothing() {
             ("AWS_ACCESS_KEY_ID", acct.creds[0].as_str()),
             ("AWS_SECRET_ACCESS_KEY", acct.creds[1].as_str()),
             ("AWS_SESSION_TOKEN", acct.creds[2].as_str()),
+            ("COLUMNS", "300"),
         ],
     );
     assert_eq!(table.code, 0, "{}", table.stderr);
@@ -597,4 +598,109 @@ fn owners_are_told_through_sns_slack_and_email() {
     if let Some(c) = sent_count {
         assert!(c >= 1.0, "SES sent {c}");
     }
+}
+
+#[test]
+fn org_rotates_every_member_account_through_the_role() {
+    let Some(endpoint) = moto() else { return };
+    let rt = rt();
+    let mgmt = Account::new(&rt, &endpoint);
+    let members = rt.block_on(async {
+        let org = aws_sdk_organizations::Client::new(&mgmt.conf);
+        org.create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .unwrap();
+        let mut members = Vec::new();
+        for name in ["workloads-prod", "workloads-dev"] {
+            let status = org
+                .create_account()
+                .account_name(name)
+                .email(format!("{name}@example.com"))
+                .send()
+                .await
+                .unwrap()
+                .create_account_status
+                .unwrap();
+            members.push(status.account_id.unwrap());
+        }
+        // Users in each member account, made through the role keyward will assume.
+        for id in &members {
+            let c = aws_sdk_sts::Client::new(&mgmt.conf)
+                .assume_role()
+                .role_arn(format!("arn:aws:iam::{id}:role/KeywardRotation"))
+                .role_session_name("seed")
+                .send()
+                .await
+                .unwrap()
+                .credentials
+                .unwrap();
+            let conf = mgmt
+                .conf
+                .to_builder()
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(
+                        aws_credential_types::Credentials::new(
+                            c.access_key_id,
+                            c.secret_access_key,
+                            Some(c.session_token),
+                            None,
+                            "seed",
+                        ),
+                    ),
+                )
+                .build();
+            let iam = aws_sdk_iam::Client::new(&conf);
+            iam.create_user().user_name("app").send().await.unwrap();
+            iam.create_access_key()
+                .user_name("app")
+                .send()
+                .await
+                .unwrap();
+        }
+        acct_user(&mgmt, "ops").await;
+        members
+    });
+    let run = mgmt.rotate(
+        &[
+            "apply",
+            "--org",
+            "--role",
+            "KeywardRotation",
+            "--as-of",
+            &days_ahead(92),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let doc = json(&run);
+    let accounts: BTreeMap<String, &Value> = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["account"].as_str().unwrap().to_string(), a))
+        .collect();
+    assert!(accounts.contains_key(&mgmt.id), "{:?}", accounts.keys());
+    for id in &members {
+        let a = accounts
+            .get(id)
+            .unwrap_or_else(|| panic!("member {id} missing: {:?}", accounts.keys()));
+        let app = a["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["plan"]["user"] == "app")
+            .unwrap();
+        assert_eq!(app["results"][0]["action"], "create", "{app}");
+        assert_eq!(app["results"][0]["ok"], true, "{app}");
+        assert_eq!(
+            app["secret_name"],
+            format!("Account_{id}_User_app_AccessKey").as_str()
+        );
+    }
+}
+
+async fn acct_user(a: &Account, name: &str) {
+    a.user(name, 1).await;
 }
