@@ -240,7 +240,10 @@ pub fn policy_iam_write(ctx: &Ctx, out: &mut Out) {
 }
 
 /// The known ways to become an administrator from a lesser grant (Rhino Security Labs' list,
-/// as Cloudsplaining and PMapper use it): each a name and the actions it needs together.
+/// as Cloudsplaining and PMapper use it, and the EC2 user-data methods that Pacu uses and
+/// Prowler checks): each a name and the actions it needs together. A role needs no
+/// `sts:AssumeRole` to use what it changes on itself, and nobody needs it while a role that
+/// anyone may assume exists ([`open_roles`]).
 pub const ESCALATION_METHODS: &[(&str, &[&str])] = &[
     ("CreatePolicyVersion", &["iam:CreatePolicyVersion"]),
     ("SetDefaultPolicyVersion", &["iam:SetDefaultPolicyVersion"]),
@@ -257,11 +260,29 @@ pub const ESCALATION_METHODS: &[(&str, &[&str])] = &[
     ("PutGroupPolicy", &["iam:PutGroupPolicy"]),
     ("PutRolePolicy", &["iam:PutRolePolicy", "sts:AssumeRole"]),
     ("AddUserToGroup", &["iam:AddUserToGroup"]),
-    (
-        "UpdateAssumeRolePolicy",
-        &["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"],
-    ),
+    // No sts:AssumeRole needed: the new trust policy may name an account of the attacker's,
+    // from which they assume the role.
+    ("UpdateAssumeRolePolicy", &["iam:UpdateAssumeRolePolicy"]),
     ("PassRole to EC2", &["iam:PassRole", "ec2:RunInstances"]),
+    // An existing instance runs new user data as root on its next start, and reads its
+    // instance profile's credentials (Pacu's ec2__startup_shell_script).
+    (
+        "EC2 user data of an existing instance",
+        &[
+            "ec2:ModifyInstanceAttribute",
+            "ec2:StopInstances",
+            "ec2:StartInstances",
+        ],
+    ),
+    // The instances an Auto Scaling group launches from the new default version run its user
+    // data with the template's instance profile.
+    (
+        "EC2 launch template version",
+        &[
+            "ec2:CreateLaunchTemplateVersion",
+            "ec2:ModifyLaunchTemplate",
+        ],
+    ),
     (
         "PassRole to Lambda, invoked",
         &[
@@ -374,10 +395,49 @@ fn quote(st: &[&Statement]) -> String {
         .join(" ")
 }
 
+/// The statements of a trust policy that let any AWS principal assume the role, with no
+/// condition.
+fn open_trust(doc: &PolicyDocument) -> Vec<&Statement> {
+    doc.statements()
+        .iter()
+        .filter(|s| s.effect == Effect::Allow && s.principal_is_anyone() && s.condition.is_none())
+        .collect()
+}
+
+/// Names of the roles any AWS principal may assume ([`open_trust`]). An attacker assumes them
+/// from an account of their own, so whoever can change such a role's permissions needs no
+/// `sts:AssumeRole` of its own to use them.
+fn open_roles(a: &AuthorizationDetails) -> Vec<&str> {
+    a.role_detail_list
+        .iter()
+        .filter(|r| !is_service_linked(r))
+        .filter(|r| {
+            r.assume_role_policy_document
+                .as_ref()
+                .is_some_and(|d| !open_trust(d).is_empty())
+        })
+        .map(|r| r.role_name.as_str())
+        .collect()
+}
+
+/// How a principal without `sts:AssumeRole` still gets into a role it changes: one that anyone
+/// may assume.
+fn open_role_note(open: &[&str]) -> Option<String> {
+    let first = open.first()?;
+    let more = match open.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {n} more)"),
+    };
+    Some(format!(
+        "role {first}{more} may be assumed by any AWS principal, from an account of the attacker's (iam-role-trust-anyone), so no sts:AssumeRole is needed"
+    ))
+}
+
 pub fn privilege_escalation(ctx: &Ctx, out: &mut Out) {
     let Some(a) = out.need(&ctx.snap.authorization, DETAILS, &ctx.account) else {
         return;
     };
+    let open = open_role_note(&open_roles(a));
     for p in principals(a) {
         if !admin_reasons(&p).is_empty() {
             // Already an administrator: reported by iam-admin-principal.
@@ -396,11 +456,16 @@ pub fn privilege_escalation(ctx: &Ctx, out: &mut Out) {
                 .collect();
             // Which statement grants which action: (policy, statement) → actions, in order.
             let mut by: Vec<(String, Vec<&str>)> = Vec::new();
+            let mut via_open_role = None;
             let mut complete = true;
             for act in &needed {
                 let any = *granted
                     .entry(act)
                     .or_insert_with(|| !grants_any(&docs, act).is_empty());
+                if !any && *act == "sts:AssumeRole" && open.is_some() {
+                    via_open_role = open.as_deref();
+                    continue;
+                }
                 if !any {
                     complete = false;
                     break;
@@ -420,6 +485,7 @@ pub fn privilege_escalation(ctx: &Ctx, out: &mut Out) {
                 let grants: Vec<String> = by
                     .iter()
                     .map(|(w, acts)| format!("{w} grants {}", acts.join(", ")))
+                    .chain(via_open_role.map(str::to_string))
                     .collect();
                 found.push(format!("{name}: {}", grants.join("; ")));
             }
@@ -467,13 +533,7 @@ pub fn role_trust_anyone(ctx: &Ctx, out: &mut Out) {
             out.gap(&r.arn, "no trust policy in the authorization details");
             continue;
         };
-        let open: Vec<&Statement> = doc
-            .statements()
-            .iter()
-            .filter(|s| {
-                s.effect == Effect::Allow && s.principal_is_anyone() && s.condition.is_none()
-            })
-            .collect();
+        let open = open_trust(doc);
         if open.is_empty() {
             out.pass(&r.arn, "the trust policy names its principals");
         } else {
