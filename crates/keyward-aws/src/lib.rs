@@ -10,6 +10,7 @@
 pub mod collect;
 pub mod notify;
 pub mod rotate;
+pub mod s3;
 
 pub use aws_config::SdkConfig;
 pub use collect::{collect_snapshot, default_regions, CollectOptions};

@@ -299,13 +299,44 @@ pub fn run(
     } else {
         opts.threads
     };
-    let (tx, rx) = crossbeam_channel::unbounded::<&Input>();
+    let (tx, rx) = crossbeam_channel::unbounded::<Input>();
     for i in inputs {
-        let _ = tx.send(i);
+        let _ = tx.send(i.clone());
     }
     drop(tx);
+    let mut out = run_channel(set, rx, threads.min(inputs.len().max(1)), opts, progress);
+    out.stats.seconds = started.elapsed().as_secs_f64();
+    out
+}
+
+/// Evaluates the rule set over inputs as they arrive on `rx` (from S3, say, fetched while
+/// earlier ones are evaluated), until the sender is dropped. A bounded channel bounds memory.
+pub fn run_stream(
+    set: &RuleSet,
+    rx: crossbeam_channel::Receiver<Input>,
+    opts: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Outcome {
+    let started = std::time::Instant::now();
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let mut out = run_channel(set, rx, threads, opts, progress);
+    out.stats.seconds = started.elapsed().as_secs_f64();
+    out
+}
+
+fn run_channel(
+    set: &RuleSet,
+    rx: crossbeam_channel::Receiver<Input>,
+    threads: usize,
+    opts: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Outcome {
     let results: Vec<(Worker<'_>, Stats, Vec<InputError>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads.min(inputs.len().max(1)))
+        let handles: Vec<_> = (0..threads.max(1))
             .map(|_| {
                 let rx = rx.clone();
                 s.spawn(move || {
@@ -316,7 +347,7 @@ pub fn run(
                         let name: Arc<str> = Arc::from(input.display());
                         let (before_no_time, before_bad) = (w.no_time, w.not_object);
                         w.first_no_time = None;
-                        let rep = source::read_records(input, &mut |raw, pos| {
+                        let rep = source::read_records(&input, &mut |raw, pos| {
                             w.item(raw, &name, pos.line)
                         });
                         stats.files += 1;
@@ -373,9 +404,7 @@ pub fn run(
         errors.extend(e);
         workers.push(w);
     }
-    let mut out = finish(set, workers, stats, errors);
-    out.stats.seconds = started.elapsed().as_secs_f64();
-    out
+    finish(set, workers, stats, errors)
 }
 
 fn finish(

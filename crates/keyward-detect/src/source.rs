@@ -17,6 +17,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 use serde_json::value::RawValue;
@@ -108,11 +109,13 @@ impl SkipReason {
     }
 }
 
-/// An input to read: a file, or standard input (`-`).
+/// An input to read: a file, standard input (`-`), or an object already fetched (from S3),
+/// named by its URL.
 #[derive(Debug, Clone)]
 pub enum Input {
     File(PathBuf),
     Stdin,
+    Fetched { name: String, data: Arc<[u8]> },
 }
 
 impl Input {
@@ -120,8 +123,14 @@ impl Input {
         match self {
             Input::File(p) => p.display().to_string(),
             Input::Stdin => "-".into(),
+            Input::Fetched { name, .. } => name.clone(),
         }
     }
+}
+
+/// Whether an object key (or file name) looks like a CloudTrail log file worth reading.
+pub fn wanted_key(key: &str) -> Result<(), SkipReason> {
+    wanted_name(FsPath::new(key))
 }
 
 /// A problem reading one input, reported with its path; the rest is still read.
@@ -209,6 +218,7 @@ pub fn open(input: &Input) -> io::Result<Box<dyn Read + Send>> {
     let raw: Box<dyn Read + Send> = match input {
         Input::File(p) => Box::new(File::open(p)?),
         Input::Stdin => Box::new(io::stdin()),
+        Input::Fetched { data, .. } => Box::new(io::Cursor::new(data.clone())),
     };
     let mut br = BufReader::with_capacity(256 * 1024, raw);
     let gz = br.fill_buf()?.starts_with(&[0x1f, 0x8b]);

@@ -139,7 +139,7 @@ pub struct ScanArgs {
 pub struct DetectArgs {
     /// CloudTrail files or folders (the S3 layout `AWSLogs/<account>/CloudTrail/...`, plain or
     /// gzip, `{"Records":[...]}`, JSON Lines, `lookup-events` or CloudTrail Lake output);
-    /// `-` reads stdin.
+    /// `s3://bucket/prefix` reads the trail's bucket; `-` reads stdin.
     pub paths: Vec<PathBuf>,
     /// More Sigma rules: a folder of `.yml` files (e.g. SigmaHQ's rules/cloud/aws) or one file.
     #[arg(long, value_name = "DIR")]
@@ -168,6 +168,18 @@ pub struct DetectArgs {
     /// Worker threads [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// AWS profile for s3:// inputs (the standard credential chain otherwise).
+    #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Region for s3:// inputs (the bucket's own region is found by itself).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send S3 calls to this endpoint (a moto or LocalStack server).
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Objects fetched from S3 at once.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub s3_concurrency: usize,
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,

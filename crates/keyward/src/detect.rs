@@ -95,10 +95,26 @@ pub fn run(global: &Global, args: DetectArgs) -> Result<Code> {
     };
     let mut skipped = Vec::new();
     let mut errors = Vec::new();
-    let inputs = keyward_detect::source::expand(&args.paths, &mut skipped, &mut errors);
+    let (urls, paths): (Vec<_>, Vec<_>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.to_string_lossy().starts_with("s3://"));
+    let inputs = keyward_detect::source::expand(&paths, &mut skipped, &mut errors);
     let progress = progress_bar(args.quiet, "read");
     let tick = |bytes: u64| progress.inc(bytes);
-    let mut outcome = keyward_detect::run(&set, &inputs, &opts, &tick);
+    let mut outcome = if urls.is_empty() {
+        keyward_detect::run(&set, &inputs, &opts, &tick)
+    } else {
+        let urls: Vec<String> = urls
+            .iter()
+            .map(|u| u.to_string_lossy().into_owned())
+            .collect();
+        let (o, s3_skipped, s3_errors) = with_s3(&args, &urls, inputs, &set, &opts, &tick)?;
+        skipped.extend(s3_skipped);
+        errors.extend(s3_errors);
+        o
+    };
     progress.finish_and_clear();
     outcome.errors.extend(errors);
     for (_, reason) in &skipped {
@@ -148,6 +164,96 @@ pub fn run(global: &Global, args: DetectArgs) -> Result<Code> {
             Code::Clean
         },
     )
+}
+
+type S3Result = (
+    Outcome,
+    Vec<(String, keyward_detect::source::SkipReason)>,
+    Vec<keyward_detect::source::InputError>,
+);
+
+/// Local inputs and S3 objects through one bounded channel: objects are fetched while earlier
+/// ones are evaluated, and at most a few dozen are held in memory at once.
+fn with_s3(
+    args: &DetectArgs,
+    urls: &[String],
+    local: Vec<keyward_detect::source::Input>,
+    set: &RuleSet,
+    opts: &keyward_detect::Options,
+    tick: &(dyn Fn(u64) + Sync),
+) -> Result<S3Result> {
+    use keyward_detect::source::{wanted_key, Input, InputError};
+    let mut targets = Vec::new();
+    for u in urls {
+        match keyward_aws::s3::parse_url(u) {
+            Some(t) => targets.push(t),
+            None => bail!("{u} is not an S3 location: use s3://bucket/prefix"),
+        }
+    }
+    let ep = keyward_aws::Endpoint {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (tx, rx) = crossbeam_channel::bounded::<Input>(32);
+    let mut skipped = Vec::new();
+    let mut errors = Vec::new();
+    let outcome = std::thread::scope(|s| {
+        let producer = s.spawn(|| {
+            for i in local {
+                let _ = tx.send(i);
+            }
+            rt.block_on(async {
+                let conf = keyward_aws::load_config(&ep).await;
+                for (bucket, prefix) in &targets {
+                    let client = keyward_aws::s3::client(&conf, bucket).await;
+                    let keys = match keyward_aws::s3::list(&client, bucket, prefix).await {
+                        Ok(k) => k,
+                        Err(reason) => {
+                            errors.push(InputError {
+                                path: format!("s3://{bucket}/{prefix}"),
+                                reason,
+                            });
+                            continue;
+                        }
+                    };
+                    let mut wanted = Vec::new();
+                    for k in keys {
+                        match wanted_key(&k) {
+                            Ok(()) => wanted.push(k),
+                            Err(r) => skipped.push((format!("s3://{bucket}/{k}"), r)),
+                        }
+                    }
+                    let mut each = |name: String, got: Result<Vec<u8>, String>| match got {
+                        Ok(data) => {
+                            let _ = tx.send(Input::Fetched {
+                                name,
+                                data: data.into(),
+                            });
+                        }
+                        Err(reason) => errors.push(InputError { path: name, reason }),
+                    };
+                    keyward_aws::s3::fetch_each(
+                        &client,
+                        bucket,
+                        wanted,
+                        args.s3_concurrency,
+                        &mut each,
+                    )
+                    .await;
+                }
+            });
+            drop(tx);
+        });
+        let outcome = keyward_detect::run_stream(set, rx, opts, tick);
+        let _ = producer.join();
+        outcome
+    });
+    Ok((outcome, skipped, errors))
 }
 
 fn localise(set: &RuleSet, alerts: &mut [Finding]) {
