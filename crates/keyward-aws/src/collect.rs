@@ -190,6 +190,15 @@ where
     ApiError { code, message }
 }
 
+/// An AWS error as one line for a person: "operation: Code: message".
+pub(crate) fn call_error<E>(op: &str, err: &SdkError<E>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let e = api_error(err);
+    format!("{op}: {}: {}", e.code, e.message)
+}
+
 fn answer<T>(r: Result<T, ApiError>) -> Answer<T> {
     match r {
         Ok(t) => Answer::Ok(t),

@@ -9,6 +9,7 @@
 
 pub mod collect;
 pub mod notify;
+pub mod org;
 pub mod rotate;
 pub mod s3;
 

@@ -29,10 +29,7 @@ pub async fn publish_sns(
         .send()
         .await
         .map(|o| o.message_id().unwrap_or_default().to_string())
-        .map_err(|e| {
-            let e = crate::collect::api_error(&e);
-            format!("sns:Publish to {topic_arn}: {}: {}", e.code, e.message)
-        })
+        .map_err(|e| crate::collect::call_error(&format!("sns:Publish to {topic_arn}"), &e))
 }
 
 /// Sends a plain-text e-mail through SES from a verified identity.
@@ -63,8 +60,5 @@ pub async fn send_email(
         .send()
         .await
         .map(|o| o.message_id().unwrap_or_default().to_string())
-        .map_err(|e| {
-            let e = crate::collect::api_error(&e);
-            format!("ses:SendEmail to {to}: {}: {}", e.code, e.message)
-        })
+        .map_err(|e| crate::collect::call_error(&format!("ses:SendEmail to {to}"), &e))
 }

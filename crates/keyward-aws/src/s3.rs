@@ -8,7 +8,7 @@ use aws_config::SdkConfig;
 use aws_sdk_sts::config::Region;
 use futures_util::StreamExt;
 
-use crate::collect::{api_error, tune};
+use crate::collect::{call_error, tune};
 
 /// `s3://bucket/prefix` split into bucket and prefix.
 pub fn parse_url(url: &str) -> Option<(String, String)> {
@@ -21,8 +21,7 @@ fn err<E>(op: &str, what: &str, e: &aws_sdk_s3::error::SdkError<E>) -> String
 where
     E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let e = api_error(e);
-    format!("{op} {what}: {}: {}", e.code, e.message)
+    call_error(&format!("{op} {what}"), e)
 }
 
 /// A client for the bucket: in the bucket's own region (from `HeadBucket`), and path-style when

@@ -35,6 +35,8 @@ pub enum JournalError {
     Corrupt { path: PathBuf, reason: String },
     #[error("{path}: another keyward rotate run holds this state file; wait for it to finish")]
     Busy { path: PathBuf },
+    #[error("{path}: opened read-only (a plan never writes the state file)")]
+    ReadOnly { path: PathBuf },
 }
 
 /// A `CreateAccessKey` under way for one user.
@@ -140,7 +142,8 @@ pub fn unfinished(state: &UserState, keys_now: &[String], stored: Option<&str>) 
 pub struct Journal {
     path: PathBuf,
     state: State,
-    _lock: File,
+    /// Held (flock) while this value lives; `None` for a read-only journal.
+    lock: Option<File>,
 }
 
 impl Journal {
@@ -169,28 +172,21 @@ impl Journal {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
-        let state = match std::fs::read(path) {
-            Ok(bytes) => {
-                let state: State =
-                    serde_json::from_slice(&bytes).map_err(|e| JournalError::Corrupt {
-                        path: path.to_path_buf(),
-                        reason: e.to_string(),
-                    })?;
-                if state.version != VERSION {
-                    return Err(JournalError::Corrupt {
-                        path: path.to_path_buf(),
-                        reason: format!("version {} (this keyward reads {VERSION})", state.version),
-                    });
-                }
-                state
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
-            Err(e) => return Err(io(e)),
-        };
+        let state = read_state(path)?;
         Ok(Journal {
             path: path.to_path_buf(),
             state,
-            _lock: lock,
+            lock: Some(lock),
+        })
+    }
+
+    /// Reads the state file without locking or creating anything, for a plan: a plan changes
+    /// nothing, so it may run while an apply holds the lock.
+    pub fn read_only(path: &Path) -> Result<Journal, JournalError> {
+        Ok(Journal {
+            path: path.to_path_buf(),
+            state: read_state(path)?,
+            lock: None,
         })
     }
 
@@ -230,6 +226,11 @@ impl Journal {
     }
 
     fn save(&self) -> Result<(), JournalError> {
+        if self.lock.is_none() {
+            return Err(JournalError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
         let io = |source| JournalError::Io {
             path: self.path.clone(),
             source,
@@ -248,6 +249,30 @@ impl Journal {
             }
         }
         Ok(())
+    }
+}
+
+fn read_state(path: &Path) -> Result<State, JournalError> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let state: State =
+                serde_json::from_slice(&bytes).map_err(|e| JournalError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                })?;
+            if state.version != VERSION {
+                return Err(JournalError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: format!("version {} (this keyward reads {VERSION})", state.version),
+                });
+            }
+            Ok(state)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+        Err(e) => Err(JournalError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }),
     }
 }
 
@@ -329,6 +354,13 @@ mod tests {
         }
         let j = Journal::open(&path).expect("reopen");
         assert!(j.user("1", "app").verified.contains("AKIA1"));
+        // A plan reads while an apply holds the lock, and cannot write.
+        let mut ro = Journal::read_only(&path).expect("read-only");
+        assert!(ro.user("1", "app").verified.contains("AKIA1"));
+        assert!(matches!(
+            ro.update_user("1", "app", |_| {}, None),
+            Err(JournalError::ReadOnly { .. })
+        ));
         std::fs::write(&path, "{\"version\": 1, \"users\": [").expect("write");
         drop(j);
         assert!(matches!(

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use keyward_audit::snapshot::FileProblem;
 use keyward_audit::{catalog, CheckMeta, Outcome, Settings, Snapshot, Status};
 use keyward_core::{Finding, Lang};
 use keyward_report::Options;
@@ -27,51 +28,28 @@ fn selected(patterns: &[String], id: &str) -> bool {
         })
 }
 
-pub fn run(global: &Global, args: AuditArgs) -> Result<Code> {
-    let language = lang(global);
-    let metas = catalog().map_err(|e| anyhow::anyhow!("{e}"))?;
-    if let Some(bad) = args.checks.iter().find(|p| {
-        !metas
-            .iter()
-            .any(|m| selected(std::slice::from_ref(p), &m.id))
-    }) {
-        bail!("no check matches --check {bad} (`keyward rules list --kind audit` lists the ids)");
-    }
-    let started = Instant::now();
-    let (snap, problems, source) = match &args.from {
-        Some(dir) => {
-            let (snap, problems) = Snapshot::load(dir)
-                .with_context(|| format!("cannot read the snapshot folder {}", dir.display()))?;
-            if snap == Snapshot::default() {
-                bail!(
-                    "{} holds no snapshot file (expected names such as iam-get-account-authorization-details.json; see `keyward audit --help`)",
-                    dir.display()
-                );
-            }
-            (snap, problems, dir.display().to_string())
-        }
-        None => (collect(&args)?, Vec::new(), "live".to_string()),
-    };
-    for p in &problems {
-        eprintln!("keyward: cannot read {}: {}", p.path, p.reason);
-    }
-    if let Some(dir) = &args.save {
-        snap.save(dir)
-            .with_context(|| format!("cannot save the snapshot to {}", dir.display()))?;
-        if !args.quiet {
-            eprintln!(
-                "Saved the snapshot to {} (audit it again with --from).",
-                dir.display()
-            );
-        }
-    }
+/// One account's audit, ready to render.
+struct Audited {
+    doc: Value,
+    findings: Vec<Finding>,
+    score: keyward_audit::Score,
+    gaps: usize,
+    /// Failed calls and unreadable files: inputs that could not be read.
+    unread: bool,
+    problems: Vec<(String, String)>,
+}
+
+fn evaluate(
+    snap: &Snapshot,
+    problems: Vec<FileProblem>,
+    source: &str,
+    args: &AuditArgs,
+    metas: &[&CheckMeta],
+    language: Lang,
+) -> Audited {
     let now = args.as_of.unwrap_or_else(jiff::Timestamp::now);
     let settings = Settings::default();
-    let outcomes = keyward_audit::audit(&snap, &settings, now, |id| selected(&args.checks, id));
-    let metas: Vec<&CheckMeta> = metas
-        .iter()
-        .filter(|m| selected(&args.checks, &m.id))
-        .collect();
+    let outcomes = keyward_audit::audit(snap, &settings, now, |id| selected(&args.checks, id));
     let by_id: BTreeMap<&str, &CheckMeta> = metas.iter().map(|m| (m.id.as_str(), *m)).collect();
     let account = snap.account_id().unwrap_or_default();
     let findings: Vec<Finding> = outcomes
@@ -86,59 +64,179 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<Code> {
             ))
         })
         .collect();
-    let score = keyward_audit::score(&metas, &outcomes);
+    let score = keyward_audit::score(metas, &outcomes);
     let doc = document(
-        &metas, &outcomes, &findings, &score, &account, now, &source, language,
+        metas, &outcomes, &findings, &score, &account, now, source, language,
     );
+    let gaps: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::NotEvaluated)
+        .collect();
+    // A file simply absent from a hand-made folder is not an input we failed to read.
+    let unread = !problems.is_empty() || gaps.iter().any(|g| !g.detail.ends_with("not collected"));
+    Audited {
+        doc,
+        findings,
+        score,
+        gaps: gaps.len(),
+        unread,
+        problems: problems.into_iter().map(|p| (p.path, p.reason)).collect(),
+    }
+}
+
+pub fn run(global: &Global, args: AuditArgs) -> Result<Code> {
+    let language = lang(global);
+    let all_metas = catalog().map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(bad) = args.checks.iter().find(|p| {
+        !all_metas
+            .iter()
+            .any(|m| selected(std::slice::from_ref(p), &m.id))
+    }) {
+        bail!("no check matches --check {bad} (`keyward rules list --kind audit` lists the ids)");
+    }
+    let metas: Vec<&CheckMeta> = all_metas
+        .iter()
+        .filter(|m| selected(&args.checks, &m.id))
+        .collect();
+    let started = Instant::now();
+    // (snapshot, file problems, source) per account; accounts that could not be reached.
+    let mut snaps: Vec<(Snapshot, Vec<FileProblem>, String)> = Vec::new();
+    let mut unreachable: Vec<(String, String)> = Vec::new();
+    match (&args.from, &args.role) {
+        (Some(dir), _) => {
+            let (snap, problems) = Snapshot::load(dir)
+                .with_context(|| format!("cannot read the snapshot folder {}", dir.display()))?;
+            if snap == Snapshot::default() {
+                bail!(
+                    "{} holds no snapshot file (expected names such as iam-get-account-authorization-details.json; see `keyward audit --help`)",
+                    dir.display()
+                );
+            }
+            snaps.push((snap, problems, dir.display().to_string()));
+        }
+        (None, Some(role)) if args.org => {
+            for r in collect_org(&args, role)? {
+                match r {
+                    Ok(snap) => snaps.push((snap, Vec::new(), "live".to_string())),
+                    Err(e) => unreachable.push(e),
+                }
+            }
+        }
+        _ => snaps.push((collect(&args)?, Vec::new(), "live".to_string())),
+    }
+    let org = args.org;
+    let mut audited = Vec::new();
+    for (snap, problems, source) in snaps {
+        for p in &problems {
+            eprintln!("keyward: cannot read {}: {}", p.path, p.reason);
+        }
+        if let Some(dir) = &args.save {
+            let dir = if org {
+                dir.join(snap.account_id().unwrap_or_else(|| "unknown".into()))
+            } else {
+                dir.clone()
+            };
+            snap.save(&dir)
+                .with_context(|| format!("cannot save the snapshot to {}", dir.display()))?;
+            if !args.quiet {
+                eprintln!(
+                    "Saved the snapshot to {} (audit it again with --from).",
+                    dir.display()
+                );
+            }
+        }
+        audited.push(evaluate(&snap, problems, &source, &args, &metas, language));
+    }
+    for (account, e) in &unreachable {
+        eprintln!("keyward: account {account} not audited: {e}");
+    }
     let ropts = Options {
         show_secrets: false,
         color: color_enabled(global.color, args.output.is_some()),
     };
+    let all_findings: Vec<Finding> = audited.iter().flat_map(|a| a.findings.clone()).collect();
     let text = match args.format {
-        AuditFormat::Table => keyward_report::audit_table(&doc, ropts, language),
-        AuditFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
-        AuditFormat::Jsonl => keyward_report::jsonl(&findings, ropts),
+        AuditFormat::Table => audited
+            .iter()
+            .map(|a| {
+                let table = keyward_report::audit_table(&a.doc, ropts, language);
+                if org {
+                    format!(
+                        "Account {}\n{table}",
+                        a.doc["account_id"].as_str().unwrap_or("?")
+                    )
+                } else {
+                    table
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        AuditFormat::Json if org => {
+            let accounts: Vec<&Value> = audited.iter().map(|a| &a.doc).collect();
+            let not_audited: Vec<Value> = unreachable
+                .iter()
+                .map(|(a, e)| json!({"account_id": a, "reason": e}))
+                .collect();
+            serde_json::to_string_pretty(&json!({
+                "tool": "keyward",
+                "version": env!("CARGO_PKG_VERSION"),
+                "organization": {"accounts": accounts.len(), "not_audited": not_audited},
+                "accounts": accounts,
+            }))? + "\n"
+        }
+        AuditFormat::Json => match audited.first() {
+            Some(a) => serde_json::to_string_pretty(&a.doc)? + "\n",
+            None => String::new(),
+        },
+        AuditFormat::Jsonl => keyward_report::jsonl(&all_findings, ropts),
         AuditFormat::Sarif => {
             let rule_metas: Vec<_> = metas.iter().map(|m| m.rule_meta(language)).collect();
-            let errs: Vec<(String, String)> = problems
+            let errs: Vec<(String, String)> = audited
                 .iter()
-                .map(|p| (p.path.clone(), p.reason.clone()))
+                .flat_map(|a| a.problems.clone())
+                .chain(unreachable.iter().cloned())
                 .collect();
             serde_json::to_string_pretty(&keyward_report::sarif(
-                &findings,
+                &all_findings,
                 &rule_metas,
                 &errs,
                 ropts,
             ))? + "\n"
         }
-        AuditFormat::Asff => serde_json::to_string_pretty(&keyward_report::asff(&doc))? + "\n",
-        AuditFormat::Ocsf => serde_json::to_string_pretty(&keyward_report::ocsf(&doc))? + "\n",
+        AuditFormat::Asff => merged(audited.iter().map(|a| keyward_report::asff(&a.doc)))?,
+        AuditFormat::Ocsf => merged(audited.iter().map(|a| keyward_report::ocsf(&a.doc)))?,
     };
     emit(&text, args.output.as_deref()).context("writing the report")?;
     if let Some(path) = &args.html {
-        emit(&keyward_report::audit_html(&doc, language), Some(path))
-            .with_context(|| format!("writing the HTML report {}", path.display()))?;
+        for a in &audited {
+            let path = if org {
+                per_account(path, a.doc["account_id"].as_str().unwrap_or("unknown"))
+            } else {
+                path.clone()
+            };
+            emit(&keyward_report::audit_html(&a.doc, language), Some(&path))
+                .with_context(|| format!("writing the HTML report {}", path.display()))?;
+        }
     }
-    let gaps: Vec<&Outcome> = outcomes
-        .iter()
-        .filter(|o| o.status == Status::NotEvaluated)
-        .collect();
     if !args.quiet {
-        eprint!(
-            "{}",
-            summary(
-                &score,
-                &findings,
-                gaps.len(),
-                started.elapsed().as_secs_f64(),
-                language
-            )
-        );
+        for a in &audited {
+            if org {
+                eprint!("{}: ", a.doc["account_id"].as_str().unwrap_or("?"));
+            }
+            eprint!(
+                "{}",
+                summary(
+                    &a.score,
+                    &a.findings,
+                    a.gaps,
+                    started.elapsed().as_secs_f64(),
+                    language
+                )
+            );
+        }
     }
-    // Failed calls and unreadable files are inputs we could not read; a file that is simply
-    // absent from a hand-made folder is not.
-    let unread = !problems.is_empty() || gaps.iter().any(|g| !g.detail.ends_with("not collected"));
-    Ok(if findings.iter().any(|f| f.severity >= args.fail_on) {
+    let unread = !unreachable.is_empty() || audited.iter().any(|a| a.unread);
+    Ok(if all_findings.iter().any(|f| f.severity >= args.fail_on) {
         Code::Findings
     } else if unread {
         Code::Partial
@@ -147,37 +245,87 @@ pub fn run(global: &Global, args: AuditArgs) -> Result<Code> {
     })
 }
 
-fn collect(args: &AuditArgs) -> Result<Snapshot> {
-    let ep = keyward_aws::Endpoint {
+/// `report.html` for account 123 becomes `report-123.html`.
+fn per_account(path: &std::path::Path, account: &str) -> std::path::PathBuf {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{account}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{account}"),
+    };
+    path.with_file_name(name)
+}
+
+/// ASFF (`{"Findings": [...]}`) or OCSF (`[...]`) documents of several accounts as one.
+fn merged(docs: impl Iterator<Item = Value>) -> Result<String> {
+    let mut findings = Vec::new();
+    let mut asff = false;
+    for d in docs {
+        match d {
+            Value::Array(items) => findings.extend(items),
+            Value::Object(mut o) => {
+                asff = true;
+                if let Some(Value::Array(items)) = o.remove("Findings") {
+                    findings.extend(items);
+                }
+            }
+            _ => {}
+        }
+    }
+    let doc = if asff {
+        json!({ "Findings": findings })
+    } else {
+        Value::Array(findings)
+    };
+    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+}
+
+fn endpoint(args: &AuditArgs) -> keyward_aws::Endpoint {
+    keyward_aws::Endpoint {
         profile: args.profile.clone(),
         region: args.region.first().cloned(),
         endpoint_url: args.endpoint_url.clone(),
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .context("cannot start the async runtime")
+}
+
+/// One account's snapshot through `conf`, in the regions the flags name.
+async fn collect_with(
+    conf: &keyward_aws::SdkConfig,
+    args: &AuditArgs,
+    bar: &indicatif::ProgressBar,
+) -> Snapshot {
+    let regions = if args.all_regions {
+        keyward_aws::collect::default_regions()
+    } else if !args.region.is_empty() {
+        args.region.clone()
+    } else {
+        conf.region()
+            .map(|r| vec![r.to_string()])
+            .unwrap_or_default()
+    };
+    let opts = keyward_aws::collect::CollectOptions {
+        regions,
+        concurrency: args.concurrency.max(1),
+    };
+    let tick = |label: &str| {
+        bar.inc(1);
+        bar.set_message(label.to_string());
+    };
+    keyward_aws::collect::collect_snapshot(conf, &opts, &tick).await
+}
+
+fn collect(args: &AuditArgs) -> Result<Snapshot> {
+    let ep = endpoint(args);
     let bar = crate::output::count_bar(args.quiet, "AWS calls");
-    let snap = rt.block_on(async {
+    let snap = runtime()?.block_on(async {
         let conf = keyward_aws::load_config(&ep).await;
-        let regions = if args.all_regions {
-            keyward_aws::collect::default_regions()
-        } else if !args.region.is_empty() {
-            args.region.clone()
-        } else {
-            conf.region()
-                .map(|r| vec![r.to_string()])
-                .unwrap_or_default()
-        };
-        let opts = keyward_aws::collect::CollectOptions {
-            regions,
-            concurrency: args.concurrency.max(1),
-        };
-        let tick = |label: &str| {
-            bar.inc(1);
-            bar.set_message(label.to_string());
-        };
-        keyward_aws::collect::collect_snapshot(&conf, &opts, &tick).await
+        collect_with(&conf, args, &bar).await
     });
     bar.finish_and_clear();
     if let keyward_audit::Answer::Failed(e) = &snap.caller {
@@ -189,6 +337,43 @@ fn collect(args: &AuditArgs) -> Result<Snapshot> {
         );
     }
     Ok(snap)
+}
+
+/// Every active account of the organization, through `role` in each (the management account
+/// included): a snapshot, or the account and why it could not be read.
+type OrgSnapshots = Vec<std::result::Result<Snapshot, (String, String)>>;
+
+fn collect_org(args: &AuditArgs, role: &str) -> Result<OrgSnapshots> {
+    let ep = endpoint(args);
+    let bar = crate::output::count_bar(args.quiet, "AWS calls");
+    let out = runtime()?.block_on(async {
+        let conf = keyward_aws::load_config(&ep).await;
+        let (_, arn) = keyward_aws::org::caller(&conf)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot reach AWS with these credentials: {e}"))?;
+        let accounts = keyward_aws::org::org_accounts(&conf)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot list the organization's accounts: {e}"))?;
+        let partition = keyward_aws::org::partition(&arn).to_string();
+        let mut out: OrgSnapshots = Vec::new();
+        for (id, _name) in accounts {
+            match keyward_aws::org::assume_role(&conf, &partition, &id, role).await {
+                Ok(member) => {
+                    let snap = collect_with(&member, args, &bar).await;
+                    match &snap.caller {
+                        keyward_audit::Answer::Failed(e) => {
+                            out.push(Err((id, format!("{}: {}", e.code, e.message))))
+                        }
+                        _ => out.push(Ok(snap)),
+                    }
+                }
+                Err(e) => out.push(Err((id, e))),
+            }
+        }
+        anyhow::Ok(out)
+    })?;
+    bar.finish_and_clear();
+    Ok(out)
 }
 
 /// The report as one JSON document: what `--format json` prints and what the table, HTML,

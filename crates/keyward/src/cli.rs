@@ -232,6 +232,12 @@ pub struct AuditArgs {
     /// Audit every region enabled by default in commercial accounts.
     #[arg(long)]
     pub all_regions: bool,
+    /// Audit every account of the organization, through --role in each (management included).
+    #[arg(long, requires = "role", conflicts_with = "from")]
+    pub org: bool,
+    /// The role to assume in each account (with --org), e.g. a read-only audit role.
+    #[arg(long, value_name = "NAME", requires = "org")]
+    pub role: Option<String>,
     /// Send AWS calls to this endpoint (a moto or LocalStack server).
     #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,

@@ -129,7 +129,11 @@ pub fn run(_global: &Global, cmd: RotateCmd) -> Result<Code> {
         .clone()
         .or_else(|| rc.state.clone())
         .unwrap_or_else(default_state);
-    let journal = Mutex::new(Journal::open(&state_path)?);
+    let journal = Mutex::new(if apply {
+        Journal::open(&state_path)?
+    } else {
+        Journal::read_only(&state_path)?
+    });
     let channels = Channels {
         sns: args.notify_sns.clone().or_else(|| rc.sns_topic.clone()),
         slack: args.notify_slack.clone(),
@@ -261,7 +265,7 @@ async fn org_run(
         Ok(c) => c,
         Err(e) => return vec![failed("", e)],
     };
-    let partition = arn.split(':').nth(1).unwrap_or("aws").to_string();
+    let partition = keyward_aws::org::partition(&arn).to_string();
     let accounts = match keyward_aws::rotate::org_accounts(conf).await {
         Ok(a) => a,
         Err(e) => return vec![failed(&own, e)],

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use moto_account::fresh_account;
+use moto_account::{assumed, fresh_account, organization};
 use serde_json::Value;
 
 fn repo() -> PathBuf {
@@ -737,4 +737,92 @@ fn live_audit_of_a_seeded_moto_account_and_the_same_offline() {
     );
     assert_eq!(offline.code, 1, "{}", offline.stderr);
     assert_eq!(json_of(&offline)["findings"], doc["findings"]);
+}
+
+#[test]
+fn org_audits_every_account_through_the_role() {
+    let Some(endpoint) = moto() else { return };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (conf, mgmt, creds) = rt.block_on(fresh_account(&endpoint));
+    let member = rt.block_on(async {
+        let member = organization(&conf, &["workloads"]).await.remove(0);
+        // An administrator by inline policy in the member account only.
+        let iam = aws_sdk_iam::Client::new(&assumed(&conf, &member, "OrgAudit").await);
+        iam.create_user().user_name("intern").send().await.unwrap();
+        iam.put_user_policy()
+            .user_name("intern")
+            .policy_name("everything")
+            .policy_document(doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#))
+            .send()
+            .await
+            .unwrap();
+        member
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("org");
+    let run = keyward_env(
+        dir.path(),
+        &[
+            "audit",
+            "--org",
+            "--role",
+            "OrgAudit",
+            "--endpoint-url",
+            &endpoint,
+            "--region",
+            "us-east-1",
+            "--check",
+            "iam-admin-principal",
+            "--save",
+            save.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", creds[0].as_str()),
+            ("AWS_SECRET_ACCESS_KEY", creds[1].as_str()),
+            ("AWS_SESSION_TOKEN", creds[2].as_str()),
+        ],
+    );
+    let out: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    let accounts = out["accounts"].as_array().unwrap();
+    let ids: BTreeSet<&str> = accounts
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from([mgmt.as_str(), member.as_str()]),
+        "{}",
+        run.stderr
+    );
+    for a in accounts {
+        let failed: Vec<&str> = a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["location"]["path"].as_str().unwrap_or_default())
+            .collect();
+        if a["account_id"] == member.as_str() {
+            assert!(
+                a["findings"].to_string().contains(":user/intern"),
+                "{failed:?}"
+            );
+        } else {
+            assert!(!a["findings"].to_string().contains(":user/intern"));
+        }
+    }
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for id in [&mgmt, &member] {
+        assert!(
+            save.join(id)
+                .join("iam-get-account-authorization-details.json")
+                .is_file(),
+            "no snapshot saved for {id}"
+        );
+    }
 }

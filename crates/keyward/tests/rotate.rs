@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_iam::types::StatusType;
 use common::*;
-use moto_account::fresh_account;
+use moto_account::{assumed, fresh_account, organization};
 use serde_json::Value;
 
 fn rt() -> tokio::runtime::Runtime {
@@ -463,6 +463,38 @@ fn a_run_killed_after_any_change_finishes_on_restart() {
     }
 }
 
+/// Killed right after deactivating (before the journal knows): the next run sees the key
+/// inactive and goes on; the key is deleted at its age.
+#[test]
+fn a_run_killed_after_deactivating_finishes_on_restart() {
+    let Some(endpoint) = moto() else { return };
+    let rt = rt();
+    let acct = Account::new(&rt, &endpoint);
+    let old = rt.block_on(acct.user("app", 1)).remove(0);
+    let run = acct.rotate(&["apply", "--as-of", &days_ahead(95)], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let day105 = days_ahead(105);
+    let run = acct.rotate(
+        &["apply", "--as-of", &day105],
+        &[("KEYWARD_ROTATE_STOP_AFTER", "1")],
+    );
+    assert_eq!(run.code, 86, "{}", run.stderr);
+    assert!(run.stderr.contains("iam:UpdateAccessKey"), "{}", run.stderr);
+    let run = acct.rotate(&["apply", "--as-of", &day105], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    rt.block_on(async {
+        assert_eq!(acct.keys("app").await.get(&old), Some(&false));
+        acct.check_invariant("app").await;
+    });
+    let run = acct.rotate(&["apply", "--as-of", &days_ahead(116)], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    rt.block_on(async {
+        let keys = acct.keys("app").await;
+        assert!(!keys.contains_key(&old), "{keys:?}");
+        acct.check_invariant("app").await;
+    });
+}
+
 /// A tiny HTTP endpoint that keeps the bodies posted to it (a Slack webhook, an SNS HTTP
 /// subscription).
 fn listener() -> (String, Arc<Mutex<Vec<String>>>) {
@@ -606,51 +638,10 @@ fn org_rotates_every_member_account_through_the_role() {
     let rt = rt();
     let mgmt = Account::new(&rt, &endpoint);
     let members = rt.block_on(async {
-        let org = aws_sdk_organizations::Client::new(&mgmt.conf);
-        org.create_organization()
-            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-            .send()
-            .await
-            .unwrap();
-        let mut members = Vec::new();
-        for name in ["workloads-prod", "workloads-dev"] {
-            let status = org
-                .create_account()
-                .account_name(name)
-                .email(format!("{name}@example.com"))
-                .send()
-                .await
-                .unwrap()
-                .create_account_status
-                .unwrap();
-            members.push(status.account_id.unwrap());
-        }
+        let members = organization(&mgmt.conf, &["workloads-prod", "workloads-dev"]).await;
         // Users in each member account, made through the role keyward will assume.
         for id in &members {
-            let c = aws_sdk_sts::Client::new(&mgmt.conf)
-                .assume_role()
-                .role_arn(format!("arn:aws:iam::{id}:role/KeywardRotation"))
-                .role_session_name("seed")
-                .send()
-                .await
-                .unwrap()
-                .credentials
-                .unwrap();
-            let conf = mgmt
-                .conf
-                .to_builder()
-                .credentials_provider(
-                    aws_credential_types::provider::SharedCredentialsProvider::new(
-                        aws_credential_types::Credentials::new(
-                            c.access_key_id,
-                            c.secret_access_key,
-                            Some(c.session_token),
-                            None,
-                            "seed",
-                        ),
-                    ),
-                )
-                .build();
+            let conf = assumed(&mgmt.conf, id, "KeywardRotation").await;
             let iam = aws_sdk_iam::Client::new(&conf);
             iam.create_user().user_name("app").send().await.unwrap();
             iam.create_access_key()

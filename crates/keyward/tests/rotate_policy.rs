@@ -15,7 +15,7 @@ mod common;
 mod moto_account;
 
 use common::*;
-use moto_account::fresh_account;
+use moto_account::{assumed, fresh_account, organization};
 use serde_json::Value;
 
 fn policy(name: &str) -> String {
@@ -196,20 +196,6 @@ fn rotation_runs_on_the_shipped_least_privilege_policy() {
     org_part(&rt, &endpoint);
 }
 
-fn creds_provider(
-    c: aws_sdk_sts::types::Credentials,
-) -> aws_credential_types::provider::SharedCredentialsProvider {
-    aws_credential_types::provider::SharedCredentialsProvider::new(
-        aws_credential_types::Credentials::new(
-            c.access_key_id,
-            c.secret_access_key,
-            Some(c.session_token),
-            None,
-            "seed",
-        ),
-    )
-}
-
 /// `--org --role`: a runner holding only management-policy.json assumes KeywardRotation (with
 /// member-policy.json, trusting the runner as member-role-trust.json says) in every account of
 /// the organization, the management account included.
@@ -225,36 +211,10 @@ fn org_part(rt: &tokio::runtime::Runtime, endpoint: &str) {
         &format!("arn:aws:iam::{mgmt}:user/runner"),
     );
     let (runner_id, runner_secret, member) = rt.block_on(async {
-        let org = aws_sdk_organizations::Client::new(&conf);
-        org.create_organization().send().await.unwrap();
-        let member = org
-            .create_account()
-            .account_name("workloads")
-            .email("workloads@example.com")
-            .send()
-            .await
-            .unwrap()
-            .create_account_status
-            .unwrap()
-            .account_id
-            .unwrap();
+        let member = organization(&conf, &["workloads"]).await.remove(0);
         // The role in every account (management included), as a StackSet would make it.
         for account in [&mgmt, &member] {
-            let c = aws_sdk_sts::Client::new(&conf)
-                .assume_role()
-                .role_arn(format!("arn:aws:iam::{account}:role/seed"))
-                .role_session_name("seed")
-                .send()
-                .await
-                .unwrap()
-                .credentials
-                .unwrap();
-            let iam = aws_sdk_iam::Client::new(
-                &conf
-                    .to_builder()
-                    .credentials_provider(creds_provider(c))
-                    .build(),
-            );
+            let iam = aws_sdk_iam::Client::new(&assumed(&conf, account, "seed").await);
             iam.create_role()
                 .role_name("KeywardRotation")
                 .assume_role_policy_document(&trust)

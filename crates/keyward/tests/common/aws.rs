@@ -52,3 +52,53 @@ pub async fn fresh_account(endpoint: &str) -> (aws_config::SdkConfig, String, [S
         .build();
     (conf, account, env)
 }
+
+/// An organization managed from `conf`'s account, with one member account per name: their ids.
+pub async fn organization(conf: &aws_config::SdkConfig, members: &[&str]) -> Vec<String> {
+    let org = aws_sdk_organizations::Client::new(conf);
+    org.create_organization().send().await.unwrap();
+    let mut ids = Vec::new();
+    for name in members {
+        let status = org
+            .create_account()
+            .account_name(*name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap()
+            .create_account_status
+            .unwrap();
+        ids.push(status.account_id.unwrap());
+    }
+    ids
+}
+
+/// `conf` with the credentials of `role` assumed in `account` (moto makes any role assumable).
+pub async fn assumed(
+    conf: &aws_config::SdkConfig,
+    account: &str,
+    role: &str,
+) -> aws_config::SdkConfig {
+    let c = aws_sdk_sts::Client::new(conf)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
+        .role_session_name("seed")
+        .send()
+        .await
+        .unwrap()
+        .credentials
+        .unwrap();
+    conf.to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new(
+                    c.access_key_id,
+                    c.secret_access_key,
+                    Some(c.session_token),
+                    None,
+                    "seed",
+                ),
+            ),
+        )
+        .build()
+}
