@@ -11,6 +11,9 @@
 //! retries throttling with backoff (adaptive mode, see [`tune`]), so a large account slows down
 //! instead of filling the snapshot with `Throttling` errors.
 //!
+//! S3 buckets are read with their Block Public Access settings, policies and ACLs, and the
+//! account-wide Block Public Access setting (S3 Control) that overrides them.
+//!
 //! EC2 security groups are not collected: the EC2 SDK crate alone takes longer to compile than
 //! the rest of Keyward, so [`RegionSnapshot::security_groups`] stays [`Answer::Missing`] and the
 //! security-group checks report "not collected" (a folder saved with the AWS CLI still feeds
@@ -97,6 +100,7 @@ pub async fn collect_snapshot(
         account_summary,
         (organization, service_control_policies),
         regions,
+        s3,
     ) = tokio::join!(
         c.caller(&conf),
         c.credential_report(&iam),
@@ -108,7 +112,9 @@ pub async fn collect_snapshot(
             let (c, conf) = (&c, &conf);
             async move { (r.clone(), c.region(conf, r).await) }
         })),
+        c.s3(&conf),
     );
+    let s3_account_public_access_block = c.s3_account_block(&conf, &caller).await;
     Snapshot {
         caller,
         credential_report,
@@ -118,9 +124,41 @@ pub async fn collect_snapshot(
         organization,
         service_control_policies,
         regions: regions.into_iter().collect(),
+        s3_buckets: s3.buckets,
+        s3_account_public_access_block,
+        s3_public_access_blocks: s3.public_access_blocks,
+        s3_bucket_policies: s3.policies,
+        s3_bucket_acls: s3.acls,
         // What is not collected live stays Missing: the checks report it as not collected.
         ..Snapshot::default()
     }
+}
+
+/// S3 Control puts the account id in the host name (`123456789012.s3-control...`), which an
+/// emulator on loopback cannot serve: with `--endpoint-url` the URL is used as given.
+#[derive(Debug)]
+struct AsGiven(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for AsGiven {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
+        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(
+            aws_sdk_s3control::config::endpoint::Endpoint::builder()
+                .url(self.0.clone())
+                .build(),
+        ))
+    }
+}
+
+/// What `s3` collects.
+#[derive(Default)]
+struct S3Answers {
+    buckets: Answer<ListBuckets>,
+    public_access_blocks: BTreeMap<String, Answer<PublicAccessBlock>>,
+    policies: BTreeMap<String, Answer<BucketPolicy>>,
+    acls: BTreeMap<String, Answer<BucketAcl>>,
 }
 
 /// How long one attempt at one request may take. Generous: a page of
@@ -646,6 +684,113 @@ impl Collector<'_> {
         }))
         .await;
         (answer(functions), policies.into_iter().collect())
+    }
+
+    /// Buckets, and each bucket's Block Public Access settings, policy and ACL, asked in the
+    /// bucket's own region (S3 answers a request in another region with a redirect).
+    /// `NoSuchBucketPolicy` and `NoSuchPublicAccessBlockConfiguration` are kept as answers:
+    /// the checks read them as "none".
+    async fn s3(&self, conf: &SdkConfig) -> S3Answers {
+        let client = |region: Option<&str>| {
+            let mut b = aws_sdk_s3::config::Builder::from(conf);
+            if conf.endpoint_url().is_some() {
+                b = b.force_path_style(true);
+            }
+            if let Some(r) = region {
+                b = b.region(Region::new(r.to_string()));
+            }
+            aws_sdk_s3::Client::from_conf(b.build())
+        };
+        let s3 = client(None);
+        let list = self
+            .call("s3api list-buckets", s3.list_buckets().send())
+            .await
+            .map(convert::buckets);
+        let mut out = S3Answers::default();
+        let Ok(l) = &list else {
+            out.buckets = answer(list);
+            return out;
+        };
+        let s3 = &s3;
+        let per_bucket = join_all(l.buckets.iter().map(|b| async move {
+            let region = match &b.bucket_region {
+                Some(r) => Some(r.clone()),
+                None => self
+                    .call(
+                        "s3api get-bucket-location",
+                        s3.get_bucket_location().bucket(&b.name).send(),
+                    )
+                    .await
+                    .ok()
+                    .map(
+                        |o| match o.location_constraint.map(|c| c.as_str().to_string()) {
+                            None => "us-east-1".to_string(),
+                            Some(c) if c.is_empty() => "us-east-1".to_string(),
+                            Some(c) if c == "EU" => "eu-west-1".to_string(),
+                            Some(c) => c,
+                        },
+                    ),
+            };
+            let c = client(region.as_deref());
+            let name = &b.name;
+            let (pab, policy, acl) = tokio::join!(
+                self.call(
+                    "s3api get-public-access-block",
+                    c.get_public_access_block().bucket(name).send()
+                ),
+                self.call(
+                    "s3api get-bucket-policy",
+                    c.get_bucket_policy().bucket(name).send()
+                ),
+                self.call(
+                    "s3api get-bucket-acl",
+                    c.get_bucket_acl().bucket(name).send()
+                ),
+            );
+            (
+                file_key(name),
+                answer(pab.map(convert::public_access_block)),
+                answer(policy.map(convert::bucket_policy)),
+                answer(acl.map(convert::bucket_acl)),
+            )
+        }))
+        .await;
+        for (key, pab, policy, acl) in per_bucket {
+            out.public_access_blocks.insert(key.clone(), pab);
+            out.policies.insert(key.clone(), policy);
+            out.acls.insert(key, acl);
+        }
+        out.buckets = answer(list);
+        out
+    }
+
+    /// The account-wide Block Public Access setting (`NoSuchPublicAccessBlockConfiguration`:
+    /// none), which overrides every bucket's own.
+    async fn s3_account_block(
+        &self,
+        conf: &SdkConfig,
+        caller: &Answer<CallerIdentity>,
+    ) -> Answer<PublicAccessBlock> {
+        let Answer::Ok(CallerIdentity {
+            account: Some(account),
+            ..
+        }) = caller
+        else {
+            return Answer::Missing;
+        };
+        let mut b = aws_sdk_s3control::config::Builder::from(conf);
+        if let Some(url) = conf.endpoint_url() {
+            b = b.endpoint_resolver(AsGiven(url.to_string()));
+        }
+        let control = aws_sdk_s3control::Client::from_conf(b.build());
+        answer(
+            self.call(
+                "s3control get-public-access-block",
+                control.get_public_access_block().account_id(account).send(),
+            )
+            .await
+            .map(convert::account_public_access_block),
+        )
     }
 
     /// Active task definitions, each described, keyed `family_revision` (the file-name form of

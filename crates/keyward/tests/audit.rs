@@ -644,6 +644,43 @@ async fn seed(conf: &aws_config::SdkConfig, account: &str) {
         .send()
         .await
         .unwrap();
+    // A bucket anyone may read (ACL and policy), and one locked by Block Public Access.
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(conf)
+            .force_path_style(true)
+            .build(),
+    );
+    let public = format!("public-{account}");
+    s3.create_bucket().bucket(&public).send().await.unwrap();
+    s3.put_bucket_acl()
+        .bucket(&public)
+        .acl(aws_sdk_s3::types::BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_policy()
+        .bucket(&public)
+        .policy(doc(&format!(
+            r#"{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{public}/*"}}"#
+        )))
+        .send()
+        .await
+        .unwrap();
+    let private = format!("private-{account}");
+    s3.create_bucket().bucket(&private).send().await.unwrap();
+    s3.put_public_access_block()
+        .bucket(&private)
+        .public_access_block_configuration(
+            aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
 }
 
 #[test]
@@ -691,6 +728,10 @@ fn live_audit_of_a_seeded_moto_account_and_the_same_offline() {
             "iam-password-policy-length",
             format!("arn:aws:iam::{account}:account-password-policy"),
         ),
+        (
+            "s3-bucket-public-read",
+            format!("arn:aws:s3:::public-{account}"),
+        ),
     ];
     for (check, res) in &want {
         assert!(
@@ -703,6 +744,7 @@ fn live_audit_of_a_seeded_moto_account_and_the_same_offline() {
         arn("user", "reader"),
         arn("role", "app-task"),
         arn("group", "readers"),
+        format!("arn:aws:s3:::private-{account}"),
     ] {
         assert!(
             !got.iter().any(|(_, r)| *r == good),

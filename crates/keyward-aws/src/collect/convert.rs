@@ -478,3 +478,93 @@ pub fn credential_report(
     let bytes = o.content.map(|b| b.into_inner()).unwrap_or_default();
     keyward_audit::snapshot::parse_credential_csv(&bytes)
 }
+
+fn s3_owner(o: Option<aws_sdk_s3::types::Owner>) -> Option<S3Owner> {
+    o.map(|o| S3Owner {
+        display_name: o.display_name,
+        id: o.id,
+    })
+}
+
+pub fn buckets(o: aws_sdk_s3::operation::list_buckets::ListBucketsOutput) -> ListBuckets {
+    ListBuckets {
+        buckets: o
+            .buckets
+            .unwrap_or_default()
+            .into_iter()
+            .map(|b| Bucket {
+                name: b.name.unwrap_or_default(),
+                creation_date: date(b.creation_date),
+                bucket_region: b.bucket_region,
+            })
+            .collect(),
+        owner: s3_owner(o.owner),
+    }
+}
+
+/// The four flags of an S3 or an S3 Control configuration (two types of the same shape).
+macro_rules! flags {
+    ($c:expr) => {
+        [
+            $c.block_public_acls,
+            $c.ignore_public_acls,
+            $c.block_public_policy,
+            $c.restrict_public_buckets,
+        ]
+    };
+}
+
+/// Block Public Access flags in the order S3 and S3 Control both use: BlockPublicAcls,
+/// IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets.
+fn block(flags: Option<[Option<bool>; 4]>) -> PublicAccessBlock {
+    let [a, b, c, d] = flags.unwrap_or_default();
+    PublicAccessBlock {
+        public_access_block_configuration: PublicAccessBlockConfiguration {
+            block_public_acls: a,
+            ignore_public_acls: b,
+            block_public_policy: c,
+            restrict_public_buckets: d,
+        },
+    }
+}
+
+pub fn public_access_block(
+    o: aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockOutput,
+) -> PublicAccessBlock {
+    block(o.public_access_block_configuration.map(|c| flags!(c)))
+}
+
+pub fn bucket_policy(
+    o: aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyOutput,
+) -> BucketPolicy {
+    BucketPolicy { policy: o.policy }
+}
+
+pub fn bucket_acl(o: aws_sdk_s3::operation::get_bucket_acl::GetBucketAclOutput) -> BucketAcl {
+    BucketAcl {
+        owner: s3_owner(o.owner),
+        grants: o
+            .grants
+            .unwrap_or_default()
+            .into_iter()
+            .map(|g| Grant {
+                grantee: g
+                    .grantee
+                    .map(|e| Grantee {
+                        kind: Some(e.r#type.as_str().to_string()),
+                        uri: e.uri,
+                        id: e.id,
+                        display_name: e.display_name,
+                    })
+                    .unwrap_or_default(),
+                permission: g.permission.map(|p| p.as_str().to_string()),
+            })
+            .collect(),
+    }
+}
+
+pub fn account_public_access_block(
+    o: aws_sdk_s3control::operation::get_public_access_block::GetPublicAccessBlockOutput,
+) -> PublicAccessBlock {
+    block(o.public_access_block_configuration.map(|c| flags!(c)))
+}
