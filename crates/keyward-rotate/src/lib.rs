@@ -10,7 +10,8 @@
 //! - a new key is created only when the user has fewer than two keys (an inactive key past its
 //!   delete date is removed first; an active one never is);
 //! - an old key is deactivated only when a newer key exists that is active, stored in the
-//!   user's secret and proven to work, and that newer key has been there as long as the
+//!   user's secret and proven to work, the old key has not been used since the newer one was
+//!   made (the workload has switched), and that newer key has been there as long as the
 //!   schedule gives a workload to switch (deactivate age minus create age: 10 days by default),
 //!   so a key found long past its age is not replaced and switched off in the same hour;
 //! - a key is deleted only when it is inactive, past the delete age, and (when the journal
@@ -37,6 +38,10 @@ pub struct Lifecycle {
     pub exempt_group: String,
     /// Users with this tag (any value) are skipped.
     pub exempt_tag: Option<String>,
+    /// Deactivate an old key even when it was used after its successor was made (the
+    /// workload has not switched). Off by default: such a key is left active and reported.
+    #[serde(default)]
+    pub deactivate_in_use: bool,
 }
 
 impl Default for Lifecycle {
@@ -47,6 +52,7 @@ impl Default for Lifecycle {
             delete_after_days: 110,
             exempt_group: "IAMKeyRotationExemptionGroup".into(),
             exempt_tag: None,
+            deactivate_in_use: false,
         }
     }
 }
@@ -257,6 +263,18 @@ pub fn plan(user: &User, lc: &Lifecycle, now: i64) -> Plan {
             }
         } else {
             match successor_ready(old) {
+                // The workload still signs with the old key: switching it off would stop it.
+                Some(n)
+                    if !lc.deactivate_in_use && old.last_used.is_some_and(|u| u > n.created) =>
+                {
+                    p.blocked = true;
+                    notes.push(format!(
+                        "{} is {age} days old but was used on {}, after {} was made: the workload has not switched to the new key; not deactivated (--deactivate-in-use overrides)",
+                        old.id,
+                        date(old.last_used.unwrap_or_default()),
+                        n.id
+                    ));
+                }
                 Some(n) if age_days(now, n.created) < switch_grace => notes.push(format!(
                     "{} is {age} days old; its successor {} was made on {}, so it is deactivated on {}",
                     old.id,
@@ -466,6 +484,33 @@ mod tests {
                 age_days: 300
             }]
         );
+    }
+
+    #[test]
+    fn a_key_still_in_use_after_its_successor_was_made_stays_active() {
+        let mut u = user(vec![
+            key("OLD", 104, KeyStatus::Active),
+            key("NEW", 14, KeyStatus::Active),
+        ]);
+        u.stored_key = Some("NEW".into());
+        u.verified.insert("NEW".into());
+        u.keys[0].last_used = Some(NOW - DAY);
+        let p = plan(&u, &Lifecycle::default(), NOW);
+        assert!(p.steps.is_empty() && p.blocked, "{p:?}");
+        assert!(p.note.contains("has not switched"), "{}", p.note);
+        // Used before the successor existed: that is expected, and no obstacle.
+        u.keys[0].last_used = Some(NOW - 20 * DAY);
+        assert!(matches!(steps(&u).as_slice(), [Step::Deactivate { .. }]));
+        // And the operator may insist.
+        u.keys[0].last_used = Some(NOW - DAY);
+        let lc = Lifecycle {
+            deactivate_in_use: true,
+            ..Lifecycle::default()
+        };
+        assert!(matches!(
+            plan(&u, &lc, NOW).steps.as_slice(),
+            [Step::Deactivate { .. }]
+        ));
     }
 
     #[test]

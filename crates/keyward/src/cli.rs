@@ -274,6 +274,9 @@ pub struct RotateArgs {
     /// Delete an inactive key at this age (default 110d).
     #[arg(long, value_name = "AGE", value_parser = parse_days)]
     pub delete_after: Option<i64>,
+    /// Deactivate an old key even if it was used after its successor was made.
+    #[arg(long)]
+    pub deactivate_in_use: bool,
     /// Plan for this date instead of now: 2026-11-01 or RFC 3339.
     #[arg(long, value_name = "DATE", value_parser = crate::audit::parse_date)]
     pub as_of: Option<jiff::Timestamp>,

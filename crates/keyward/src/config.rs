@@ -46,6 +46,8 @@ pub struct RotateConfig {
     pub delete_after: Option<DaysValue>,
     pub exempt_group: Option<String>,
     pub exempt_tag: Option<String>,
+    #[serde(default)]
+    pub deactivate_in_use: bool,
     /// Secret name template with {account} and {user}.
     pub secret_name: Option<String>,
     /// Principals (ARNs) besides the user allowed to read each user's secret.

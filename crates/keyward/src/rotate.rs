@@ -76,6 +76,7 @@ pub fn run(_global: &Global, cmd: RotateCmd) -> Result<Code> {
             .or_else(|| rc.exempt_group.clone())
             .unwrap_or(defaults.exempt_group),
         exempt_tag: args.exempt_tag.clone().or_else(|| rc.exempt_tag.clone()),
+        deactivate_in_use: args.deactivate_in_use || rc.deactivate_in_use,
     };
     lifecycle.validate()?;
     let secret_name = args

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_iam::types::StatusType;
 use common::*;
-use moto_account::{assumed, fresh_account, organization};
+use moto_account::{assumed, fresh_account, organization, user_with_key};
 use serde_json::Value;
 
 fn rt() -> tokio::runtime::Runtime {
@@ -461,6 +461,47 @@ fn a_run_killed_after_any_change_finishes_on_restart() {
             }
         });
     }
+}
+
+/// An old key the workload still signs with after its successor was made is not switched off
+/// (that would stop the workload), unless the operator insists.
+#[test]
+fn a_key_still_in_use_is_not_deactivated() {
+    let Some(endpoint) = moto() else { return };
+    let rt = rt();
+    let acct = Account::new(&rt, &endpoint);
+    let (old, old_secret) = rt.block_on(user_with_key(&acct.iam(), "worker"));
+    let run = acct.rotate(&["apply", "--as-of", &days_ahead(95)], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // IAM dates have whole seconds: use the old key in a later second than the new one's.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    rt.block_on(async {
+        let creds = aws_credential_types::Credentials::new(&old, &old_secret, None, None, "old");
+        let iam = aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(&acct.conf)
+                .credentials_provider(creds)
+                .build(),
+        );
+        let _ = iam.list_users().send().await;
+    });
+    let day105 = days_ahead(105);
+    let run = acct.rotate(&["apply", "--as-of", &day105], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run);
+    let w = user(&doc, "worker");
+    assert!(w["results"].as_array().unwrap().is_empty(), "{w}");
+    assert_eq!(w["plan"]["blocked"], true);
+    assert!(
+        w["plan"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("has not switched"),
+        "{w}"
+    );
+    rt.block_on(async { assert_eq!(acct.keys("worker").await.get(&old), Some(&true)) });
+    let run = acct.rotate(&["apply", "--as-of", &day105, "--deactivate-in-use"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    rt.block_on(async { assert_eq!(acct.keys("worker").await.get(&old), Some(&false)) });
 }
 
 /// Killed right after deactivating (before the journal knows): the next run sees the key

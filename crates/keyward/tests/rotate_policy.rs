@@ -15,7 +15,7 @@ mod common;
 mod moto_account;
 
 use common::*;
-use moto_account::{assumed, fresh_account, organization};
+use moto_account::{assumed, fresh_account, organization, user_with_key};
 use serde_json::Value;
 
 fn policy(name: &str) -> String {
@@ -54,19 +54,6 @@ impl Drop for Enforcing {
 fn days_ahead(days: i64) -> String {
     let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> (String, String) {
-    iam.create_user().user_name(name).send().await.unwrap();
-    let k = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap();
-    (k.access_key_id, k.secret_access_key)
 }
 
 async fn key_ids(iam: &aws_sdk_iam::Client, name: &str) -> Vec<String> {

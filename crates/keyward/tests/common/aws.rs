@@ -102,3 +102,17 @@ pub async fn assumed(
         )
         .build()
 }
+
+/// A new IAM user with one access key: (key id, secret).
+pub async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> (String, String) {
+    iam.create_user().user_name(name).send().await.unwrap();
+    let k = iam
+        .create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    (k.access_key_id, k.secret_access_key)
+}
