@@ -293,20 +293,12 @@ pub fn run(
     opts: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Outcome {
-    let started = std::time::Instant::now();
-    let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        opts.threads
-    };
     let (tx, rx) = crossbeam_channel::unbounded::<Input>();
     for i in inputs {
         let _ = tx.send(i.clone());
     }
     drop(tx);
-    let mut out = run_channel(set, rx, threads.min(inputs.len().max(1)), opts, progress);
-    out.stats.seconds = started.elapsed().as_secs_f64();
-    out
+    run_channel(set, rx, inputs.len().max(1), opts, progress)
 }
 
 /// Evaluates the rule set over inputs as they arrive on `rx` (from S3, say, fetched while
@@ -317,24 +309,24 @@ pub fn run_stream(
     opts: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Outcome {
+    run_channel(set, rx, usize::MAX, opts, progress)
+}
+
+/// Evaluates what arrives on `rx`, one worker per core (or `opts.threads`), at most `max_workers`.
+fn run_channel(
+    set: &RuleSet,
+    rx: crossbeam_channel::Receiver<Input>,
+    max_workers: usize,
+    opts: &Options,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Outcome {
     let started = std::time::Instant::now();
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         opts.threads
-    };
-    let mut out = run_channel(set, rx, threads, opts, progress);
-    out.stats.seconds = started.elapsed().as_secs_f64();
-    out
-}
-
-fn run_channel(
-    set: &RuleSet,
-    rx: crossbeam_channel::Receiver<Input>,
-    threads: usize,
-    opts: &Options,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Outcome {
+    }
+    .min(max_workers);
     let results: Vec<(Worker<'_>, Stats, Vec<InputError>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads.max(1))
             .map(|_| {
@@ -404,7 +396,9 @@ fn run_channel(
         errors.extend(e);
         workers.push(w);
     }
-    finish(set, workers, stats, errors)
+    let mut out = finish(set, workers, stats, errors);
+    out.stats.seconds = started.elapsed().as_secs_f64();
+    out
 }
 
 fn finish(
