@@ -287,13 +287,6 @@ fn endpoint(args: &AuditArgs) -> keyward_aws::Endpoint {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
 /// One account's snapshot through `conf`, in the regions the flags name.
 async fn collect_with(
     conf: &keyward_aws::SdkConfig,
@@ -323,7 +316,7 @@ async fn collect_with(
 fn collect(args: &AuditArgs) -> Result<Snapshot> {
     let ep = endpoint(args);
     let bar = crate::output::count_bar(args.quiet, "AWS calls");
-    let snap = runtime()?.block_on(async {
+    let snap = crate::runtime()?.block_on(async {
         let conf = keyward_aws::load_config(&ep).await;
         collect_with(&conf, args, &bar).await
     });
@@ -346,7 +339,7 @@ type OrgSnapshots = Vec<std::result::Result<Snapshot, (String, String)>>;
 fn collect_org(args: &AuditArgs, role: &str) -> Result<OrgSnapshots> {
     let ep = endpoint(args);
     let bar = crate::output::count_bar(args.quiet, "AWS calls");
-    let out = runtime()?.block_on(async {
+    let out = crate::runtime()?.block_on(async {
         let conf = keyward_aws::load_config(&ep).await;
         let (_, arn) = keyward_aws::org::caller(&conf)
             .await

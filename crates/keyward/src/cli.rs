@@ -11,7 +11,7 @@ use keyward_core::Severity;
     name = "keyward",
     version,
     about = "Protects AWS accounts from leaked access keys and IAM misconfiguration",
-    after_help = "Exit codes: 0 nothing found; 1 findings at or above --fail-on; 2 usage or configuration error; 3 some input could not be read."
+    after_help = "Exit codes: 0 nothing found; 1 findings at or above --fail-on (rotate: an action or a notice failed); 2 usage or configuration error; 3 some input could not be read."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -50,7 +50,7 @@ pub enum LangChoice {
 pub enum Command {
     /// Find AWS keys and other secrets in files, stdin, git history or staged changes.
     Scan(Box<ScanArgs>),
-    /// Evaluate Sigma rules over CloudTrail logs (files, S3-layout trees, JSON Lines, exports).
+    /// Evaluate Sigma rules over CloudTrail logs (files, S3-layout trees, s3:// buckets, JSON Lines, exports).
     Detect(Box<DetectArgs>),
     /// Check an account's IAM and security posture (live through the SDK, or --from a saved folder).
     Audit(Box<AuditArgs>),

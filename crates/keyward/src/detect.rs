@@ -195,10 +195,7 @@ fn with_s3(
         region: args.region.clone(),
         endpoint_url: args.endpoint_url.clone(),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let rt = crate::runtime()?;
     let (tx, rx) = crossbeam_channel::bounded::<Input>(32);
     let mut skipped = Vec::new();
     let mut errors = Vec::new();

@@ -45,6 +45,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// The async runtime the commands that talk to AWS run their calls on.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",

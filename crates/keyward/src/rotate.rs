@@ -149,10 +149,7 @@ pub fn run(_global: &Global, cmd: RotateCmd) -> Result<Code> {
         region: args.region.clone(),
         endpoint_url: args.endpoint_url.clone(),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let rt = crate::runtime()?;
     let bar = crate::output::count_bar(args.quiet, "users");
     let tick = || bar.inc(1);
     let (reports, sent) = rt.block_on(async {

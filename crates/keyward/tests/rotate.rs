@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_iam::types::StatusType;
 use common::*;
-use moto_account::{assumed, fresh_account, organization, user_with_key};
+use moto_account::{assumed, fresh_account, organization, rotate_flags, user_with_key};
 use serde_json::Value;
 
 fn rt() -> tokio::runtime::Runtime {
@@ -67,18 +67,7 @@ impl Account {
         let state = self.state();
         let mut all: Vec<&str> = vec!["rotate"];
         all.extend_from_slice(args);
-        all.extend_from_slice(&[
-            "--endpoint-url",
-            &self.endpoint,
-            "--region",
-            "us-east-1",
-            "--state",
-            &state,
-            "--proof-timeout",
-            "10",
-            "-f",
-            "json",
-        ]);
+        all.extend_from_slice(&rotate_flags(&self.endpoint, &state));
         let mut env = vec![
             ("AWS_ACCESS_KEY_ID", self.creds[0].as_str()),
             ("AWS_SECRET_ACCESS_KEY", self.creds[1].as_str()),

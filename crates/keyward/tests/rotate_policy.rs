@@ -15,7 +15,7 @@ mod common;
 mod moto_account;
 
 use common::*;
-use moto_account::{assumed, fresh_account, organization, user_with_key};
+use moto_account::{assumed, fresh_account, organization, rotate_flags, user_with_key};
 use serde_json::Value;
 
 fn policy(name: &str) -> String {
@@ -49,6 +49,23 @@ impl Drop for Enforcing {
     fn drop(&mut self) {
         Enforcing::set(&self.0, "inf");
     }
+}
+
+/// `keyward rotate apply ARGS -f json` signed with `creds` (key id, secret), its state file in
+/// `dir`.
+fn apply(dir: &std::path::Path, endpoint: &str, args: &[&str], creds: (&str, &str)) -> Run {
+    let state = dir.join("state.json").display().to_string();
+    let mut all = vec!["rotate", "apply"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&rotate_flags(endpoint, &state));
+    keyward_env(
+        dir,
+        &all,
+        &[
+            ("AWS_ACCESS_KEY_ID", creds.0),
+            ("AWS_SECRET_ACCESS_KEY", creds.1),
+        ],
+    )
 }
 
 fn days_ahead(days: i64) -> String {
@@ -91,30 +108,12 @@ fn rotation_runs_on_the_shipped_least_privilege_policy() {
         creds
     });
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state.json").display().to_string();
     let rotate = |as_of: &str| {
-        keyward_env(
+        apply(
             dir.path(),
-            &[
-                "rotate",
-                "apply",
-                "--as-of",
-                as_of,
-                "--endpoint-url",
-                &endpoint,
-                "--region",
-                "us-east-1",
-                "--state",
-                &state,
-                "--proof-timeout",
-                "10",
-                "-f",
-                "json",
-            ],
-            &[
-                ("AWS_ACCESS_KEY_ID", rotator_id.as_str()),
-                ("AWS_SECRET_ACCESS_KEY", rotator_secret.as_str()),
-            ],
+            &endpoint,
+            &["--as-of", as_of],
+            (&rotator_id, &rotator_secret),
         )
     };
 
@@ -229,33 +228,18 @@ fn org_part(rt: &tokio::runtime::Runtime, endpoint: &str) {
         (id, secret, member)
     });
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state.json").display().to_string();
     let _on = Enforcing::on(endpoint);
-    let run = keyward_env(
+    let run = apply(
         dir.path(),
+        endpoint,
         &[
-            "rotate",
-            "apply",
             "--org",
             "--role",
             "KeywardRotation",
             "--as-of",
             &days_ahead(95),
-            "--endpoint-url",
-            endpoint,
-            "--region",
-            "us-east-1",
-            "--state",
-            &state,
-            "--proof-timeout",
-            "10",
-            "-f",
-            "json",
         ],
-        &[
-            ("AWS_ACCESS_KEY_ID", runner_id.as_str()),
-            ("AWS_SECRET_ACCESS_KEY", runner_secret.as_str()),
-        ],
+        (&runner_id, &runner_secret),
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();

@@ -3,7 +3,7 @@
 //! credential dates.
 
 use crate::check::{Ctx, Out};
-use crate::model::{CredentialRow, PasswordPolicy, ROOT_USER};
+use crate::model::{CredentialRow, PasswordPolicy, UserDetail, ROOT_USER};
 use crate::snapshot::Answer;
 
 const REPORT: &str = "credential report";
@@ -244,35 +244,43 @@ pub fn two_active_keys(ctx: &Ctx, out: &mut Out) {
 }
 
 pub fn user_direct_policies(ctx: &Ctx, out: &mut Out) {
-    let Some(a) = out.need(
-        &ctx.snap.authorization,
-        "authorization details",
-        &ctx.account,
-    ) else {
-        return;
-    };
-    for u in &a.user_detail_list {
-        if u.attached_managed_policies.is_empty() {
-            out.pass(&u.arn, "no managed policy attached to the user");
-        } else {
-            let names: Vec<&str> = u
-                .attached_managed_policies
+    user_policies(
+        ctx,
+        out,
+        |u| {
+            u.attached_managed_policies
                 .iter()
                 .map(|p| p.policy_name.as_str())
-                .collect();
-            out.fail(
-                &u.arn,
-                format!(
-                    "user {} has policies attached directly: {}",
-                    u.user_name,
-                    names.join(", ")
-                ),
-            );
-        }
-    }
+                .collect()
+        },
+        "no managed policy attached to the user",
+        "has policies attached directly",
+    );
 }
 
 pub fn user_inline_policies(ctx: &Ctx, out: &mut Out) {
+    user_policies(
+        ctx,
+        out,
+        |u| {
+            u.user_policy_list
+                .iter()
+                .map(|p| p.policy_name.as_str())
+                .collect()
+        },
+        "no inline policy",
+        "has inline policies",
+    );
+}
+
+/// Fails every user holding policies of one kind (`names` lists them), naming them.
+fn user_policies(
+    ctx: &Ctx,
+    out: &mut Out,
+    names: impl Fn(&UserDetail) -> Vec<&str>,
+    pass: &str,
+    fail: &str,
+) {
     let Some(a) = out.need(
         &ctx.snap.authorization,
         "authorization details",
@@ -281,21 +289,13 @@ pub fn user_inline_policies(ctx: &Ctx, out: &mut Out) {
         return;
     };
     for u in &a.user_detail_list {
-        if u.user_policy_list.is_empty() {
-            out.pass(&u.arn, "no inline policy");
+        let names = names(u);
+        if names.is_empty() {
+            out.pass(&u.arn, pass);
         } else {
-            let names: Vec<&str> = u
-                .user_policy_list
-                .iter()
-                .map(|p| p.policy_name.as_str())
-                .collect();
             out.fail(
                 &u.arn,
-                format!(
-                    "user {} has inline policies: {}",
-                    u.user_name,
-                    names.join(", ")
-                ),
+                format!("user {} {fail}: {}", u.user_name, names.join(", ")),
             );
         }
     }

@@ -116,3 +116,20 @@ pub async fn user_with_key(iam: &aws_sdk_iam::Client, name: &str) -> (String, St
         .unwrap();
     (k.access_key_id, k.secret_access_key)
 }
+
+/// The flags every `keyward rotate` run in the tests takes: moto, a state file, a short proof
+/// timeout, JSON out.
+pub fn rotate_flags<'a>(endpoint: &'a str, state: &'a str) -> [&'a str; 10] {
+    [
+        "--endpoint-url",
+        endpoint,
+        "--region",
+        "us-east-1",
+        "--state",
+        state,
+        "--proof-timeout",
+        "10",
+        "-f",
+        "json",
+    ]
+}
